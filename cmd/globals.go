@@ -1,0 +1,224 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v2/altsrc"
+
+	"github.com/p2psb/p2psb/pkgshare/home"
+)
+
+// globals are the settings every command shares. Each is read, in order of
+// precedence, from the command line (before or after the command name), a
+// P2PSB_* environment variable, the TOML config file, and a default.
+type globals struct {
+	Home           string
+	Config         string
+	JSON           bool
+	LogLevel       string
+	Listen         []string
+	RendezvousPeer []string
+}
+
+// globalSpec describes one global flag once; globalFlags turns the specs into
+// fresh cli.Flag values for every command that accepts them.
+type globalSpec struct {
+	name  string
+	usage string
+	kind  string // "string", "bool" or "list"
+}
+
+var globalSpecs = []globalSpec{
+	{"home", "node home `DIR` (default $XDG_DATA_HOME/p2psb, else ~/.p2psb)", "string"},
+	{"config", "TOML config `FILE` (default <home>/config.toml)", "string"},
+	{"json", "print machine-readable JSON on stdout", "bool"},
+	{"log-level", "log `LEVEL` on stderr: debug, info, warn or error (default warn)", "string"},
+	{"listen", "listen on `MULTIADDR` (repeatable)", "list"},
+	{"rendezvous-peer", "use the rendezvous node at `MULTIADDR` (repeatable)", "list"},
+}
+
+// defaultListen are the listen addresses of a node that configures none.
+var defaultListen = []string{"/ip4/0.0.0.0/tcp/4747", "/ip4/0.0.0.0/udp/4747/quic-v1"}
+
+func envName(flag string) string {
+	return "P2PSB_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+func globalFlags() []cli.Flag {
+	flags := make([]cli.Flag, 0, len(globalSpecs))
+	for _, s := range globalSpecs {
+		usage := s.usage + " [$" + envName(s.name) + "]"
+		switch s.kind {
+		case "bool":
+			flags = append(flags, &cli.BoolFlag{Name: s.name, Usage: usage})
+		case "list":
+			flags = append(flags, &cli.StringSliceFlag{Name: s.name, Usage: usage})
+		default:
+			flags = append(flags, &cli.StringFlag{Name: s.name, Usage: usage})
+		}
+	}
+	return flags
+}
+
+// withGlobalFlags adds the global flags to cmds and all their subcommands,
+// so that they are accepted after the command name too, and makes their
+// usage errors exit with the bad-usage code.
+func withGlobalFlags(cmds []*cli.Command) []*cli.Command {
+	for _, c := range cmds {
+		c.Flags = append(c.Flags, globalFlags()...)
+		c.OnUsageError = onUsageError
+		withGlobalFlags(c.Subcommands)
+	}
+	return cmds
+}
+
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usageErrorf("%v (see --help)", err)
+}
+
+// explicit returns the raw value of a flag given on the command line at
+// the innermost level that has it.
+func explicit(c *cli.Context, name string) (any, bool) {
+	for _, ctx := range c.Lineage() {
+		for _, n := range ctx.LocalFlagNames() {
+			if n != name {
+				continue
+			}
+			if spec(name).kind == "list" {
+				return ctx.StringSlice(name), true
+			}
+			return ctx.Value(name), true
+		}
+	}
+	return nil, false
+}
+
+func spec(name string) globalSpec {
+	for _, s := range globalSpecs {
+		if s.name == name {
+			return s
+		}
+	}
+	panic("no global flag " + name)
+}
+
+// loadGlobals resolves the global settings for the running command.
+func loadGlobals(c *cli.Context) (*globals, error) {
+	g := &globals{}
+	var err error
+	// Without a config source, lookupString cannot fail.
+	g.Home, _ = lookupString(c, "home", nil, "")
+	if g.Home == "" {
+		if g.Home, err = home.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	g.Config, _ = lookupString(c, "config", nil, "")
+	cfg, err := loadConfig(g.Config, g.Home)
+	if err != nil {
+		return nil, err
+	}
+	if g.LogLevel, err = lookupString(c, "log-level", cfg, "warn"); err != nil {
+		return nil, err
+	}
+	jsonFlag, err := lookupString(c, "json", cfg, "false")
+	if err != nil {
+		return nil, err
+	}
+	if g.JSON, err = strconv.ParseBool(jsonFlag); err != nil {
+		return nil, usageErrorf("--json: %q is not true or false", jsonFlag)
+	}
+	if g.Listen, err = lookupList(c, "listen", cfg, defaultListen); err != nil {
+		return nil, err
+	}
+	if g.RendezvousPeer, err = lookupList(c, "rendezvous-peer", cfg, nil); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// loadConfig reads the config file: the given one, which must exist, or
+// <home>/config.toml if that exists. It returns nil when there is none.
+func loadConfig(path, homeDir string) (altsrc.InputSourceContext, error) {
+	required := path != ""
+	if !required {
+		path = homeDir + string(os.PathSeparator) + home.ConfigFile
+	}
+	if _, err := os.Stat(path); err != nil {
+		if !required && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)) {
+			// No config; a home that is not a directory is reported when opened.
+			return nil, nil
+		}
+		return nil, usageErrorf("config file %s: %v", path, err)
+	}
+	src, err := altsrc.NewTomlSourceFromFile(path)
+	if err != nil {
+		return nil, usageErrorf("config file %s: %v", path, err)
+	}
+	return src, nil
+}
+
+func lookupString(c *cli.Context, name string, cfg altsrc.InputSourceContext, def string) (string, error) {
+	if v, ok := explicit(c, name); ok {
+		return fmt.Sprint(v), nil
+	}
+	if v := os.Getenv(envName(name)); v != "" {
+		return v, nil
+	}
+	if cfg == nil {
+		return def, nil
+	}
+	var v any
+	var err error
+	if spec(name).kind == "bool" {
+		var b bool
+		b, err = cfg.Bool(name)
+		v = b
+		if err == nil && !b {
+			return def, nil
+		}
+	} else {
+		var s string
+		s, err = cfg.String(name)
+		v = s
+		if err == nil && s == "" {
+			return def, nil
+		}
+	}
+	if err != nil {
+		return "", usageErrorf("config file %s: key %q: %v", cfg.Source(), name, err)
+	}
+	return fmt.Sprint(v), nil
+}
+
+func lookupList(c *cli.Context, name string, cfg altsrc.InputSourceContext, def []string) ([]string, error) {
+	if v, ok := explicit(c, name); ok {
+		return v.([]string), nil
+	}
+	if v := os.Getenv(envName(name)); v != "" {
+		return splitList(v), nil
+	}
+	if cfg == nil {
+		return def, nil
+	}
+	v, err := cfg.StringSlice(name)
+	if err != nil {
+		return nil, usageErrorf("config file %s: key %q: %v", cfg.Source(), name, err)
+	}
+	if len(v) == 0 {
+		return def, nil
+	}
+	return v, nil
+}
+
+// splitList splits an environment value on commas and white space.
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+}

@@ -1,0 +1,57 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
+	"github.com/urfave/cli/v2"
+)
+
+func newIDCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "id",
+		Usage:     "print this node's ID (and, with --json, its addresses)",
+		ArgsUsage: " ",
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("id takes no arguments")
+			}
+			s, err := openSession(c, e)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			return runID(c.Context, s)
+		},
+	}
+}
+
+type idResult struct {
+	ID    string   `json:"id"`
+	Addrs []string `json:"addrs"`
+}
+
+func runID(_ context.Context, s *session) error {
+	key, err := s.home.Identity()
+	if err != nil {
+		return err
+	}
+	id, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		return fmt.Errorf("node ID: %w", err)
+	}
+	res := idResult{ID: id.String(), Addrs: []string{}}
+	for _, a := range s.g.Listen {
+		if _, err := multiaddr.NewMultiaddr(a); err != nil {
+			return usageErrorf("listen address %q: %v", a, err)
+		}
+		res.Addrs = append(res.Addrs, a)
+	}
+	return s.out.result(res, func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, res.ID)
+		return err
+	})
+}

@@ -1,0 +1,46 @@
+package home
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+)
+
+// DSN returns the connection string p2psb uses for a database file: WAL
+// journal, a 10 s busy timeout, foreign keys on, synchronous=NORMAL (in WAL
+// mode a committed transaction survives the process being killed) and
+// immediate write transactions, so concurrent writers queue on the busy
+// timeout instead of failing to upgrade a read lock.
+func DSN(path string) string {
+	return "file:" + path +
+		"?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
+}
+
+// OpenDB opens (creating if needed) the SQLite database at path with DSN's
+// settings and checks that it is usable.
+func OpenDB(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if mode != "wal" {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: journal mode is %q, want wal", path, mode)
+	}
+	return db, nil
+}
+
+// ErrSchemaTooNew is returned by Migrate for a database written by a newer
+// p2psb. The database is left untouched.
+var ErrSchemaTooNew = errors.New("database schema is newer than this program")

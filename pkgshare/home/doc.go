@@ -1,0 +1,19 @@
+// Package home manages a p2psb node's home directory: the directory itself
+// (created with mode 0700), the node identity and the node's SQLite database.
+//
+// Terms:
+//
+//   - Home: one directory per node, holding identity.key, p2psb.db, the
+//     optional config.toml and, while a daemon runs, its control socket.
+//   - Identity: the node's Ed25519 libp2p private key, stored in
+//     identity.key (libp2p's protobuf key encoding, mode 0600). It is
+//     created on first use and never overwritten; a key file with loose
+//     permissions or unparsable content is refused.
+//   - Database: p2psb.db, opened in WAL mode with a busy timeout, foreign
+//     keys on and immediate write transactions, so several processes can
+//     share it and a SIGKILL loses no committed write.
+//   - Schema: a component's numbered migrations (see Migrate). Each
+//     component (the package library, the peerstore, the rendezvous
+//     server) owns its tables and records its version in the shared
+//     schema_migrations table.
+package home
