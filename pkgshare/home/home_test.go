@@ -1,0 +1,119 @@
+package home
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/stretchr/testify/require"
+)
+
+func TestIdentityCreatedOnceAndKept(t *testing.T) {
+	h, err := Open(filepath.Join(t.TempDir(), "home"))
+	require.NoError(t, err)
+	fi, err := os.Stat(h.Dir)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+
+	// Many goroutines racing on a fresh home agree on one key.
+	keys := make([]crypto.PrivKey, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k, err := h.Identity()
+			require.NoError(t, err)
+			keys[i] = k
+		}()
+	}
+	wg.Wait()
+	for _, k := range keys[1:] {
+		require.True(t, keys[0].Equals(k))
+	}
+	fi, err = os.Stat(h.Path(IdentityFile))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	require.Equal(t, crypto.Ed25519, int(keys[0].Type()))
+}
+
+func TestIdentityRefusals(t *testing.T) {
+	cases := []struct {
+		name    string
+		content []byte
+		mode    os.FileMode
+		want    string
+	}{
+		{"group readable", nil, 0o640, "mode 0640 lets others read"},
+		{"garbage", []byte("garbage"), 0o600, "not a libp2p private key"},
+		{"empty", []byte{}, 0o600, "not a libp2p private key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := Open(t.TempDir())
+			require.NoError(t, err)
+			content := tc.content
+			if content == nil {
+				_, err := h.Identity()
+				require.NoError(t, err)
+				content, err = os.ReadFile(h.Path(IdentityFile))
+				require.NoError(t, err)
+			}
+			require.NoError(t, os.WriteFile(h.Path(IdentityFile), content, tc.mode))
+			require.NoError(t, os.Chmod(h.Path(IdentityFile), tc.mode))
+			_, err = h.Identity()
+			var ke *KeyError
+			require.ErrorAs(t, err, &ke)
+			require.Contains(t, err.Error(), tc.want)
+			after, err := os.ReadFile(h.Path(IdentityFile))
+			require.NoError(t, err)
+			require.Equal(t, content, after, "the key file must never be overwritten")
+		})
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	h, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer h.Close()
+	v1 := Schema{Component: "widgets", Steps: []string{`CREATE TABLE widgets(id INTEGER PRIMARY KEY)`}}
+	db, err := h.DB(v1)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO widgets(id) VALUES(1)`)
+	require.NoError(t, err)
+
+	// Applying again is a no-op; a new step is applied on top, keeping data.
+	require.NoError(t, Migrate(db, v1))
+	v2 := Schema{Component: "widgets", Steps: append(v1.Steps, `ALTER TABLE widgets ADD COLUMN name TEXT`)}
+	require.NoError(t, Migrate(db, v2))
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM widgets WHERE name IS NULL`).Scan(&n))
+	require.Equal(t, 1, n)
+
+	// An older program refuses the newer database and changes nothing.
+	err = Migrate(db, v1)
+	require.True(t, errors.Is(err, ErrSchemaTooNew), "got %v", err)
+	var version int
+	require.NoError(t, db.QueryRow(`SELECT version FROM schema_migrations WHERE component = 'widgets'`).Scan(&version))
+	require.Equal(t, 2, version)
+
+	// A failing step rolls the whole migration back.
+	bad := Schema{Component: "gadgets", Steps: []string{`CREATE TABLE gadgets(id INTEGER)`, `NOT SQL`}}
+	require.Error(t, Migrate(db, bad))
+	err = db.QueryRow(`SELECT count(*) FROM gadgets`).Scan(&n)
+	require.Error(t, err, "the first step must have been rolled back")
+}
+
+func TestOpenDBSettings(t *testing.T) {
+	db, err := OpenDB(filepath.Join(t.TempDir(), "x.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000"} {
+		var got string
+		require.NoError(t, db.QueryRow("PRAGMA "+pragma).Scan(&got))
+		require.Equal(t, want, got, pragma)
+	}
+}
