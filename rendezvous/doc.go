@@ -1,0 +1,46 @@
+// Package rendezvous implements the libp2p rendezvous protocol
+// (/rendezvous/1.0.0) for p2psb: a server that keeps registrations in
+// SQLite, a client that implements libp2p's discovery.Discovery, p2psb's
+// namespaces for locating nodes and rendezvous nodes, and a federation that
+// shares registrations between rendezvous nodes over GossipSub.
+//
+// # Terms
+//
+// A rendezvous (point) is a node running the server. A peer registers in a
+// namespace, an opaque string of at most MaxNamespaceLength bytes, by sending
+// its signed peer record (a libp2p record.Envelope holding a peer.PeerRecord)
+// and a TTL; the server stores one registration per (namespace, peer), the
+// newest replacing the older, until the TTL runs out. Anyone may discover the
+// registrations of a namespace, or of all namespaces with the empty one.
+//
+// # Messages
+//
+// Every message is a protobuf (package pb, proto2, the spec's field numbers)
+// framed by an unsigned-varint length prefix. A client opens a stream and
+// sends any number of requests on it, each answered in order:
+//
+//	REGISTER{ns, signedPeerRecord, ttl}  -> REGISTER_RESPONSE{status, statusText, ttl}
+//	UNREGISTER{ns, id}                   -> (no answer)
+//	DISCOVER{ns, limit, cookie}          -> DISCOVER_RESPONSE{registrations, cookie, status, statusText}
+//
+// A cookie is opaque to clients. This server's cookies name a position in
+// its registration counter, are bound to the namespace they were issued for
+// and carry an HMAC under a secret kept in the database, so they survive a
+// restart and any change to them is detected. A DISCOVER with a cookie
+// returns only registrations made or refreshed after the position.
+//
+// # Errors
+//
+// Refusals use the spec's status codes, each with a sentinel error here:
+//
+//	100 E_INVALID_NAMESPACE           ErrInvalidNamespace (empty, or > 255 bytes)
+//	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses)
+//	102 E_INVALID_TTL                 ErrInvalidTTL (outside [min TTL, MaxTTL])
+//	103 E_INVALID_COOKIE              ErrInvalidCookie (forged, or for another namespace)
+//	200 E_NOT_AUTHORIZED              ErrNotAuthorized (per-peer registration limit, foreign UNREGISTER)
+//	300 E_INTERNAL_ERROR              ErrInternal (database failure)
+//	400 E_UNAVAILABLE                 ErrUnavailable (server closing)
+//
+// A client receives them as a *StatusError, which matches the sentinel with
+// errors.Is.
+package rendezvous
