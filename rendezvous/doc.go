@@ -37,10 +37,11 @@
 //	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses)
 //	102 E_INVALID_TTL                 ErrInvalidTTL (outside [min TTL, MaxTTL])
 //	103 E_INVALID_COOKIE              ErrInvalidCookie (forged, or for another namespace)
-//	200 E_NOT_AUTHORIZED              ErrNotAuthorized (per-peer registration limit, foreign UNREGISTER)
+//	200 E_NOT_AUTHORIZED              ErrNotAuthorized (a record of another peer, per-peer registration limit)
 //	300 E_INTERNAL_ERROR              ErrInternal (database failure)
 //	400 E_UNAVAILABLE                 ErrUnavailable (server closing)
 //
 // A client receives them as a *StatusError, which matches the sentinel with
-// errors.Is.
+// errors.Is. An UNREGISTER has no answer: one naming another peer, or a
+// namespace the peer is not registered in, is ignored.
 package rendezvous

@@ -1,0 +1,173 @@
+package rendezvous
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/rendezvous/pb"
+)
+
+type opKind int
+
+const (
+	opRegister opKind = iota
+	opUnregister
+	opCollect
+)
+
+// writeOp is one write waiting for the writer. done receives its outcome
+// after the transaction holding it has committed.
+type writeOp struct {
+	kind     opKind
+	ns       string
+	rec      signedRecord  // opRegister; opUnregister from the backbone
+	peer     peer.ID       // opUnregister
+	expires  time.Time     // opRegister
+	imported bool          // from the backbone: older records never win
+	done     chan opResult // buffered, capacity 1
+}
+
+type opResult struct {
+	change *change // nil when nothing changed
+	err    error
+}
+
+// change is a committed registration or unregistration, as the backbone
+// shares it.
+type change struct {
+	kind     pb.Update_Kind
+	ns       string
+	record   []byte
+	expires  time.Time
+	seq      uint64
+	imported bool
+}
+
+// writer is the single goroutine that writes registrations. It takes every
+// op waiting when it becomes free (up to batchSize), applies them in one
+// transaction, and answers each only after the commit: group commit, so
+// concurrent REGISTERs share one transaction.
+type writer struct {
+	db         *sql.DB
+	in         chan *writeOp
+	counter    uint64
+	maxPerPeer int
+	batchSize  int
+	log        *slog.Logger
+	now        func() time.Time
+	onCommit   func([]change)
+}
+
+// submit queues op and waits for its outcome.
+func (w *writer) submit(ctx context.Context, op *writeOp) opResult {
+	op.done = make(chan opResult, 1)
+	select {
+	case w.in <- op:
+	case <-ctx.Done():
+		return opResult{err: fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())}
+	}
+	select {
+	case res := <-op.done:
+		return res
+	case <-ctx.Done():
+		return opResult{err: fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())}
+	}
+}
+
+// run writes until ctx ends, then answers what is queued with ErrUnavailable.
+func (w *writer) run(ctx context.Context) {
+	batch := make([]*writeOp, 0, w.batchSize)
+	for {
+		select {
+		case <-ctx.Done():
+			w.drain()
+			return
+		case op := <-w.in:
+			batch = append(batch[:0], op)
+		}
+	fill:
+		for len(batch) < w.batchSize {
+			select {
+			case op := <-w.in:
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		w.commit(ctx, batch)
+	}
+}
+
+func (w *writer) drain() {
+	for {
+		select {
+		case op := <-w.in:
+			op.done <- opResult{err: fmt.Errorf("%w: server closing", ErrUnavailable)}
+		default:
+			return
+		}
+	}
+}
+
+// commit applies batch in one transaction and answers every op.
+func (w *writer) commit(ctx context.Context, batch []*writeOp) {
+	start := w.counter
+	results, err := w.apply(ctx, batch)
+	if err != nil {
+		w.counter = start
+		w.log.Info("rendezvous: write transaction failed", "ops", len(batch), "err", err)
+		for _, op := range batch {
+			op.done <- opResult{err: fmt.Errorf("%w: %w", ErrInternal, err)}
+		}
+		return
+	}
+	var changes []change
+	for i, op := range batch {
+		if c := results[i].change; c != nil {
+			changes = append(changes, *c)
+		}
+		op.done <- results[i]
+	}
+	if len(changes) > 0 && w.onCommit != nil {
+		w.onCommit(changes)
+	}
+}
+
+func (w *writer) apply(ctx context.Context, batch []*writeOp) ([]opResult, error) {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	now := w.now()
+	results := make([]opResult, len(batch))
+	for i, op := range batch {
+		var res opResult
+		switch op.kind {
+		case opRegister:
+			res, err = w.register(ctx, tx, op, now)
+		case opUnregister:
+			res, err = w.unregister(ctx, tx, op, now)
+		case opCollect:
+			res, err = w.collect(ctx, tx, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		results[i] = res
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO rendezvous_meta(key, value) VALUES('seq', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, int64(w.counter))
+	if err != nil {
+		return nil, fmt.Errorf("save counter: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return results, nil
+}

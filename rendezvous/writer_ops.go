@@ -1,0 +1,103 @@
+package rendezvous
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/p2psb/p2psb/rendezvous/pb"
+)
+
+const (
+	countLiveQuery = `SELECT COUNT(*) FROM rendezvous_registrations
+		WHERE peer = ? AND expires > ? AND ns <> ?`
+	upsertQuery = `INSERT INTO rendezvous_registrations(seq, ns, peer, record, record_seq, expires)
+		VALUES(?, ?, ?, ?, ?, ?)
+		ON CONFLICT(ns, peer) DO UPDATE SET seq = excluded.seq, record = excluded.record,
+			record_seq = excluded.record_seq, expires = excluded.expires`
+	// an imported registration never replaces a newer record
+	importWhere   = ` WHERE excluded.record_seq >= rendezvous_registrations.record_seq`
+	deleteQuery   = `DELETE FROM rendezvous_registrations WHERE ns = ? AND peer = ? AND record_seq <= ? RETURNING record, expires`
+	tombstoneStmt = `INSERT INTO rendezvous_tombstones(seq, ns, peer, record, expires) VALUES(?, ?, ?, ?, ?)`
+	collectRegs   = `DELETE FROM rendezvous_registrations WHERE seq IN
+		(SELECT seq FROM rendezvous_registrations WHERE expires <= ? LIMIT ?)`
+	collectTombs = `DELETE FROM rendezvous_tombstones WHERE seq IN
+		(SELECT seq FROM rendezvous_tombstones WHERE expires <= ? LIMIT ?)`
+	collectChunk = 20000
+)
+
+// register stores op's registration unless the peer already holds
+// maxPerPeer live registrations in other namespaces.
+func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time.Time) (opResult, error) {
+	peerKey := []byte(op.rec.peer)
+	var live int
+	if err := tx.QueryRowContext(ctx, countLiveQuery, peerKey, unixMilli(now), op.ns).Scan(&live); err != nil {
+		return opResult{}, fmt.Errorf("count registrations: %w", err)
+	}
+	if live >= w.maxPerPeer {
+		return opResult{err: fmt.Errorf("%w: %s holds %d registrations", ErrNotAuthorized, op.rec.peer, live)}, nil
+	}
+	query := upsertQuery
+	if op.imported {
+		query += importWhere
+	}
+	seq := w.counter + 1
+	res, err := tx.ExecContext(ctx, query, int64(seq), op.ns, peerKey, op.rec.raw, sqlSeq(op.rec.seq), unixMilli(op.expires))
+	if err != nil {
+		return opResult{}, fmt.Errorf("store registration: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return opResult{}, err // an older imported record: nothing to do
+	}
+	w.counter = seq
+	return opResult{change: &change{kind: pb.Update_REGISTER, ns: op.ns, record: op.rec.raw,
+		expires: op.expires, seq: seq, imported: op.imported}}, nil
+}
+
+// unregister removes op's registration and leaves a tombstone that backbone
+// peers catching up will see. From the backbone, only a registration whose
+// record is not newer than the one carried is removed.
+func (w *writer) unregister(ctx context.Context, tx *sql.Tx, op *writeOp, now time.Time) (opResult, error) {
+	upTo := int64(1<<63 - 1)
+	if op.imported {
+		upTo = sqlSeq(op.rec.seq)
+	}
+	var record []byte
+	var exp int64
+	err := tx.QueryRowContext(ctx, deleteQuery, op.ns, []byte(op.peer), upTo).Scan(&record, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return opResult{}, nil
+	}
+	if err != nil {
+		return opResult{}, fmt.Errorf("delete registration: %w", err)
+	}
+	seq := w.counter + 1
+	if _, err := tx.ExecContext(ctx, tombstoneStmt, int64(seq), op.ns, []byte(op.peer), record, exp); err != nil {
+		return opResult{}, fmt.Errorf("store tombstone: %w", err)
+	}
+	w.counter = seq
+	return opResult{change: &change{kind: pb.Update_UNREGISTER, ns: op.ns, record: record,
+		expires: fromMilli(exp), seq: seq, imported: op.imported}}, nil
+}
+
+// collect deletes a bounded chunk of expired registrations and tombstones;
+// the garbage collector submits it again while chunks come back full.
+func (w *writer) collect(ctx context.Context, tx *sql.Tx, now time.Time) (opResult, error) {
+	var total int64
+	for _, q := range []string{collectRegs, collectTombs} {
+		res, err := tx.ExecContext(ctx, q, unixMilli(now), collectChunk)
+		if err != nil {
+			return opResult{}, fmt.Errorf("collect expired: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	if total >= collectChunk {
+		return opResult{err: errMoreGarbage}, nil
+	}
+	return opResult{}, nil
+}
+
+var errMoreGarbage = errors.New("more expired registrations to collect")
