@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/record"
 	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/stretchr/testify/require"
@@ -160,4 +161,14 @@ func peersOf(t *testing.T, m *pb.Message) []peer.ID {
 		out = append(out, rec.peer)
 	}
 	return out
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }
+
+func sealAs(rec *peer.PeerRecord, key crypto.PrivKey) ([]byte, error) {
+	env, err := record.Seal(rec, key)
+	if err != nil {
+		return nil, err
+	}
+	return env.Marshal()
 }

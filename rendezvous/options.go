@@ -30,8 +30,7 @@ type config struct {
 	batchSize    int
 
 	// client
-	minServers int
-	maxPeers   int
+	maxPeers int
 }
 
 func defaultConfig() config {
@@ -45,7 +44,6 @@ func defaultConfig() config {
 		maxPerPeer:    1000,
 		gcInterval:    time.Minute,
 		batchSize:     512,
-		minServers:    2,
 		maxPeers:      10 * MaxDiscoverLimit,
 	}
 }
@@ -142,12 +140,6 @@ func WithBackbone(peers ...peer.AddrInfo) Option {
 		cfg.backbone = append(cfg.backbone, peers...)
 		return nil
 	}
-}
-
-// WithMinServers sets how many rendezvous a client registers with before
-// Advertise succeeds, when it knows that many (2 by default).
-func WithMinServers(n int) Option {
-	return positive(n, func(cfg *config) { cfg.minServers = n })
 }
 
 // WithMaxPeers bounds how many peers one FindPeers call yields, whatever the

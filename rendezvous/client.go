@@ -1,0 +1,136 @@
+package rendezvous
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/discovery"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
+)
+
+// Client registers its host with, and discovers peers through, a set of
+// rendezvous nodes. It implements discovery.Discovery: Advertise registers
+// with every rendezvous and keeps the registration alive until Unregister or
+// Close; FindPeers asks every rendezvous, pages with cookies, verifies every
+// record and merges the answers.
+type Client struct {
+	h       host.Host
+	cfg     config
+	servers []peer.AddrInfo
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	ads    map[string]*advert
+	closed bool
+}
+
+var _ discovery.Discovery = (*Client)(nil)
+
+// ErrNoRendezvous is returned when no rendezvous is configured or none of
+// them answered.
+var ErrNoRendezvous = errors.New("rendezvous: no rendezvous answered")
+
+// NewClient returns a client of the given rendezvous nodes (the host itself
+// is skipped) and starts connecting to all of them; the connections are
+// protected from the connection manager's pruning.
+func NewClient(h host.Host, rendezvousPeers []peer.AddrInfo, opts ...Option) (*Client, error) {
+	cfg, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Client{h: h, cfg: cfg, ctx: ctx, cancel: cancel, ads: map[string]*advert{}}
+	seen := map[peer.ID]bool{h.ID(): true}
+	for _, ai := range rendezvousPeers {
+		if seen[ai.ID] {
+			continue
+		}
+		seen[ai.ID] = true
+		c.servers = append(c.servers, ai)
+		h.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
+		h.ConnManager().Protect(ai.ID, "rendezvous")
+	}
+	for _, ai := range c.servers {
+		c.start(func() { c.connect(ai) })
+	}
+	return c, nil
+}
+
+func (c *Client) connect(ai peer.AddrInfo) {
+	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.streamTimeout)
+	defer cancel()
+	if err := c.h.Connect(ctx, ai); err != nil {
+		c.cfg.log.Debug("rendezvous: connect", "rendezvous", ai.ID, "err", err)
+	}
+}
+
+// Servers returns the configured rendezvous nodes.
+func (c *Client) Servers() []peer.AddrInfo {
+	return append([]peer.AddrInfo(nil), c.servers...)
+}
+
+func (c *Client) start(f func()) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// Close stops re-registering and waits for the client's goroutines. The
+// registrations stay on the servers until their TTL runs out (Unregister
+// removes them). It is idempotent.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.wg.Wait()
+	for _, ai := range c.servers {
+		c.h.ConnManager().Unprotect(ai.ID, "rendezvous")
+	}
+	return nil
+}
+
+// forEachServer runs f for every configured rendezvous concurrently and
+// returns the errors of those that failed, joined, and how many succeeded.
+func (c *Client) forEachServer(ctx context.Context, f func(ctx context.Context, rp peer.ID) error) (int, error) {
+	if len(c.servers) == 0 {
+		return 0, ErrNoRendezvous
+	}
+	errs := make([]error, len(c.servers))
+	var wg sync.WaitGroup
+	for i, ai := range c.servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx, ai.ID); err != nil {
+				errs[i] = fmt.Errorf("rendezvous %s: %w", ai.ID, err)
+			}
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		}
+	}
+	return ok, errors.Join(errs...)
+}
