@@ -43,7 +43,7 @@ func (s *Store) load(ctx context.Context) error {
 // loadSummaries reads what the Store keeps in memory for peers that are
 // not cached.
 func (s *Store) loadSummaries(ctx context.Context) error {
-	return queryEach(ctx, s.db, `SELECT id, updated, length(pubkey) > 0 OR length(privkey) > 0,
+	return queryEach(ctx, s.db, `SELECT id, updated, ifnull(length(pubkey), 0) + ifnull(length(privkey), 0) > 0,
 		(SELECT max(expiry) FROM peerstore_addrs a WHERE a.peer = p.id),
 		(SELECT min(expiry) FROM peerstore_addrs a WHERE a.peer = p.id),
 		(SELECT max(worked_at) FROM peerstore_retained r WHERE r.peer = p.id)

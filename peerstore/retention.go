@@ -48,12 +48,25 @@ func (s *Store) MarkWorking(p peer.ID, addr ma.Multiaddr) {
 	e.lastSeen = now
 	b := bookRow
 	if addr = ownAddr(p, addr); addr != nil {
-		e.retained = slices.DeleteFunc(e.retained, func(r retainedAddr) bool { return r.addr.Equal(addr) })
-		e.retained = slices.Insert(e.retained, 0, retainedAddr{addr: addr, at: now})
-		e.retained = e.retained[:min(len(e.retained), s.opts.MaxRetainedAddrs)]
+		s.retainLocked(e, addr, now)
 		b |= bookRetained
 	}
 	s.changedLocked(e, b, now)
+}
+
+// retainLocked records that addr worked for e at "at", keeping the newest
+// MaxRetainedAddrs addresses, newest first.
+func (s *Store) retainLocked(e *entry, addr ma.Multiaddr, at time.Time) {
+	i := slices.IndexFunc(e.retained, func(r retainedAddr) bool { return r.addr.Equal(addr) })
+	if i >= 0 && !at.After(e.retained[i].at) {
+		return
+	}
+	if i >= 0 {
+		e.retained = slices.Delete(e.retained, i, i+1)
+	}
+	j, _ := slices.BinarySearchFunc(e.retained, at, func(r retainedAddr, t time.Time) int { return t.Compare(r.at) })
+	e.retained = slices.Insert(e.retained, j, retainedAddr{addr: addr, at: at})
+	e.retained = e.retained[:min(len(e.retained), s.opts.MaxRetainedAddrs)]
 }
 
 // markSeen records that p was seen now (a connection closed).
