@@ -74,8 +74,8 @@ func statusOf(err error) pb.Message_ResponseStatus {
 // statusText is the text sent with a refusal: the error's message, except
 // for internal errors, whose details stay in the server's log.
 func statusText(err error) string {
-	if statusOf(err) == pb.Message_E_INTERNAL_ERROR && !errors.Is(err, ErrInternal) {
-		return "internal error"
+	if statusOf(err) == pb.Message_E_INTERNAL_ERROR {
+		return ErrInternal.Error()
 	}
 	return err.Error()
 }

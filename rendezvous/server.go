@@ -30,11 +30,12 @@ type Server struct {
 	w       *writer
 	fed     *federation
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	closed bool
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	closed  bool
+	streams map[network.Stream]struct{} // being served, reset by Close
 }
 
 // NewServer migrates the rendezvous tables in db (opened by the caller, see
@@ -49,7 +50,7 @@ func NewServer(h host.Host, db *sql.DB, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{h: h, db: db, cfg: cfg, ctx: ctx, cancel: cancel}
+	s := &Server{h: h, db: db, cfg: cfg, ctx: ctx, cancel: cancel, streams: map[network.Stream]struct{}{}}
 	if err := s.load(); err != nil {
 		cancel()
 		return nil, err
@@ -85,7 +86,7 @@ func (s *Server) load() error {
 	s.cookies = cookieJar{secret: secret}
 	s.w = &writer{
 		db: s.db, in: make(chan *writeOp, 4*s.cfg.batchSize), counter: counter,
-		maxPerPeer: s.cfg.maxPerPeer, batchSize: s.cfg.batchSize, log: s.cfg.log, now: s.cfg.clock.Now,
+		maxPerPeer: s.cfg.maxPerPeer, batchSize: s.cfg.batchSize, now: s.cfg.clock.Now,
 	}
 	return nil
 }
@@ -106,8 +107,9 @@ func (s *Server) start(f func()) bool {
 }
 
 // Close removes the protocol handler, stops federation, answers pending
-// requests with E_UNAVAILABLE and waits for every goroutine. It is
-// idempotent and leaves the host and the database open.
+// requests with E_UNAVAILABLE, resets the streams being served and waits
+// for every goroutine. It is idempotent and leaves the host and the
+// database open.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -121,6 +123,11 @@ func (s *Server) Close() error {
 		s.fed.stop()
 	}
 	s.cancel()
+	s.mu.Lock()
+	for str := range s.streams {
+		str.Reset()
+	}
+	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
@@ -154,12 +161,20 @@ func (s *Server) collect(ctx context.Context) error {
 // handleStream serves requests on one stream until the client closes it,
 // a request breaks the protocol or the per-request deadline passes.
 func (s *Server) handleStream(str network.Stream) {
+	s.mu.Lock()
+	s.streams[str] = struct{}{}
+	s.mu.Unlock()
 	if !s.start(func() { s.serveStream(str) }) {
 		str.Reset()
 	}
 }
 
 func (s *Server) serveStream(str network.Stream) {
+	defer func() {
+		s.mu.Lock()
+		delete(s.streams, str)
+		s.mu.Unlock()
+	}()
 	remote := str.Conn().RemotePeer()
 	r := newMsgReader(str, maxRequestSize)
 	for {

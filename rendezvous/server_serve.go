@@ -44,7 +44,11 @@ func (s *Server) serve(ctx context.Context, remote peer.ID, m *pb.Message) (*pb.
 }
 
 func (s *Server) logRefusal(what string, remote peer.ID, err error) {
-	if err != nil {
+	switch {
+	case err == nil:
+	case statusOf(err) == pb.Message_E_INTERNAL_ERROR:
+		s.cfg.log.Info("rendezvous: failed "+what, "peer", remote, "err", err)
+	default:
 		s.cfg.log.Debug("rendezvous: refused "+what, "peer", remote, "err", err)
 	}
 }
@@ -85,7 +89,7 @@ func (s *Server) discover(ctx context.Context, d *discoverReq) ([]registration, 
 	}
 	regs, err := discover(ctx, s.db, d.ns, pos, d.limit, s.cfg.clock.Now(), maxResponseBytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInternal, err)
+		return nil, nil, fmt.Errorf("%w: %w", unavailableOr(ctx, ErrInternal), err)
 	}
 	if len(regs) > 0 {
 		pos = regs[len(regs)-1].seq
@@ -115,4 +119,13 @@ func (s *Server) discoverResponse(regs []registration, cookie []byte, err error)
 		})
 	}
 	return &pb.Message{Type: pb.Message_DISCOVER_RESPONSE.Enum(), DiscoverResponse: resp}
+}
+
+// unavailableOr is ErrUnavailable when ctx ended (the server is closing or
+// the request ran out of time), otherwise err.
+func unavailableOr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ErrUnavailable
+	}
+	return err
 }

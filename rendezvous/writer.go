@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -58,7 +57,6 @@ type writer struct {
 	counter    uint64
 	maxPerPeer int
 	batchSize  int
-	log        *slog.Logger
 	now        func() time.Time
 	onCommit   func([]change)
 }
@@ -120,9 +118,8 @@ func (w *writer) commit(ctx context.Context, batch []*writeOp) {
 	results, err := w.apply(ctx, batch)
 	if err != nil {
 		w.counter = start
-		w.log.Info("rendezvous: write transaction failed", "ops", len(batch), "err", err)
 		for _, op := range batch {
-			op.done <- opResult{err: fmt.Errorf("%w: %w", ErrInternal, err)}
+			op.done <- opResult{err: fmt.Errorf("%w: %w", unavailableOr(ctx, ErrInternal), err)}
 		}
 		return
 	}
