@@ -1,0 +1,60 @@
+// Package xfer is p2psb's chunk transfer: the /p2psb/xfer/1.0.0 libp2p
+// protocol (Server) and the multi-peer downloader (Fetcher).
+//
+// Terms:
+//
+//   - Version: one sealed manifest (manifest.Sealed), named by its
+//     VersionID. Only versions opened with manifest.Open are trusted.
+//   - Distinct chunks: the chunks of a version in manifest order, first
+//     occurrence of each hash (Chunks). Their indexes are the index space
+//     of a Bitfield and of HAVE messages.
+//   - Have-set: the distinct chunks a peer holds and has verified, as a
+//     Bitfield. A node still fetching serves its have-set (partial
+//     seeding) and tells subscribers as it grows (Server.Notify).
+//   - Provider: a peer that may hold a version; discovery feeds them to a
+//     fetch while it runs (Job.Providers).
+//
+// Protocol. Every stream starts with one Request (protobuf, varint-length
+// delimited, package pb) from the client:
+//
+//   - GetManifest {version_id} or {package_id, version (0 = newest)}:
+//     one ManifestResponse {status, manifest bytes}; the server closes.
+//     The client opens the bytes with manifest.Open and checks they are
+//     what it asked for.
+//   - GetHave {version_id, subscribe}: a HaveResponse {status, count,
+//     bitfield}. With subscribe, HaveUpdate {added indexes, complete}
+//     messages follow as the set grows (an empty one is a heartbeat, at
+//     least every 20s), until the set is complete or either side closes.
+//   - GetChunks {version_id}: then any number of ChunkRequest {hash, size,
+//     zstd} from the client, pipelined without waiting; the server answers
+//     each, in order, with a ChunkHeader {status, encoding, length} and,
+//     when the status is OK, length raw body bytes (not a protobuf, to
+//     avoid copies). Chunks the manifest flags compressible are asked for
+//     as zstd; the server sends raw when compression does not pay. The
+//     client closes its side when done.
+//
+// Status codes (ChunkHeader, HaveResponse, ManifestResponse): OK;
+// NOT_FOUND (no such version or chunk here, or the file holding it
+// changed: ErrNotFound / ErrChanged from the Store); BAD_REQUEST
+// (malformed or out of bounds: ErrBadRequest); INTERNAL (ErrRemote on the
+// client). Framing errors and oversized messages reset the stream.
+//
+// Bounds: a control message is at most 1 MiB, a ManifestResponse at most
+// manifest.MaxManifestSize plus 4 KiB, a chunk body at most its manifest
+// size (raw: exactly; zstd: less), manifest.MaxChunkSize in any case.
+// Every stream has a deadline refreshed as data moves (a server resets a
+// stream idle for the idle timeout; a client one owing it answers for the
+// request timeout); errors Reset a stream, success Closes it.
+//
+// Fetching. A Fetcher pulls the chunks a Sink lacks from every provider at
+// once: one HAVE subscription and one pipelined chunk stream per peer, a
+// request window per peer sized by its measured throughput (faster peers
+// get more), rarest chunks first, duplicate requests for the last chunks
+// (endgame), requests of a timed-out peer moved to others. Bodies are
+// decompressed, hashed (SHA-256) and written to the Sink by verify
+// workers, off the goroutines reading the sockets; a chunk that fails its
+// hash drops its sender from the fetch (ErrBadPeer, Job.BadPeer).
+//
+// Errors: ErrNotFound, ErrChanged, ErrBadRequest, ErrRemote, ErrBadPeer,
+// ErrProtocol, ErrTimeout, ErrNoProviders; match them with errors.Is.
+package xfer

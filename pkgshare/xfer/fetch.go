@@ -1,0 +1,169 @@
+package xfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+// Job is one fetch: a verified version, where its chunks go, and where
+// they may come from.
+type Job struct {
+	// Version is the verified manifest (from manifest.Open) to fetch.
+	Version *manifest.Sealed
+	// Sink says which chunks are present and receives verified ones.
+	Sink Sink
+	// Providers delivers peers that may hold the version, while the fetch
+	// runs (discovery keeps sending). Peers with addresses are dialled.
+	// When it is closed (or nil) and no provider is left, the fetch fails
+	// with ErrNoProviders; while it is open, the fetch waits for more.
+	Providers <-chan peer.AddrInfo
+	// Progress, if set, is called every progress interval and once at the
+	// end, from one goroutine.
+	Progress func(Progress)
+	// BadPeer, if set, is called (from any goroutine) when a peer is
+	// dropped for sending a chunk that fails verification.
+	BadPeer func(peer.ID, error)
+	// Notify, if set, is told after every chunk written (pass the node's
+	// *Server so HAVE subscribers learn of partial progress).
+	Notify Notifier
+}
+
+// Progress is a snapshot of a running fetch.
+type Progress struct {
+	Total      int64   // bytes of the version's distinct chunks
+	Done       int64   // bytes present: found at start plus fetched
+	Fetched    int64   // bytes fetched and verified by this fetch
+	Rate       float64 // recent verified bytes per second
+	Chunks     int     // distinct chunks
+	ChunksDone int     // distinct chunks present
+	Peers      int     // providers in use
+	Elapsed    time.Duration
+}
+
+// Stats sums up a finished (or failed) fetch.
+type Stats struct {
+	Bytes    int64             // chunk bytes fetched and verified (raw size)
+	Wire     int64             // body bytes received, including duplicates and bad chunks
+	PerPeer  map[peer.ID]int64 // verified raw bytes by the peer that sent them
+	BadPeers []peer.ID         // peers dropped for sending bad chunks
+	Duration time.Duration
+}
+
+// Fetch pulls the chunks job.Sink lacks from the providers, verifying
+// each, until the version is complete (nil error), ctx ends, the Sink
+// fails, or no provider is left (ErrNoProviders). Stats are returned in
+// every case.
+func (f *Fetcher) Fetch(ctx context.Context, job Job) (*Stats, error) {
+	if job.Version == nil || job.Sink == nil {
+		return nil, errors.New("xfer: fetch needs a version and a sink")
+	}
+	fe, err := newFetch(ctx, f, job)
+	if err != nil {
+		return nil, err
+	}
+	err = fe.run(job.Providers)
+	return fe.finish(), err
+}
+
+// run starts peers as providers arrive until the fetch completes or fails.
+func (fe *fetch) run(providers <-chan peer.AddrInfo) error {
+	fe.startWorkers()
+	for {
+		if err := fe.verdict(providers == nil); err != nil || fe.complete() {
+			return err
+		}
+		select {
+		case <-fe.ctx.Done():
+			return fe.abortErr()
+		case <-fe.doneCh:
+		case <-fe.peerExit:
+		case ai, ok := <-providers:
+			if !ok {
+				providers = nil
+				continue
+			}
+			fe.addProvider(ai)
+		}
+	}
+}
+
+// verdict returns the error that ends the fetch, if any.
+func (fe *fetch) verdict(noMoreProviders bool) error {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	if fe.fatal != nil {
+		return fe.fatal
+	}
+	if fe.remaining > 0 && noMoreProviders && len(fe.peers) == 0 && len(fe.backlog) == 0 {
+		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w", fe.v.ID, fe.remaining, len(fe.chunks), ErrNoProviders)
+	}
+	return nil
+}
+
+func (fe *fetch) complete() bool {
+	select {
+	case <-fe.doneCh:
+		return true
+	default:
+		return false
+	}
+}
+
+func (fe *fetch) abortErr() error {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	if fe.fatal != nil {
+		return fe.fatal
+	}
+	return fmt.Errorf("fetch %s: %w", fe.v.ID, fe.parent.Err())
+}
+
+// fail records the first fatal error and cancels the fetch.
+func (fe *fetch) fail(err error) {
+	fe.mu.Lock()
+	if fe.fatal == nil {
+		fe.fatal = err
+	}
+	fe.mu.Unlock()
+	fe.cancel()
+}
+
+// finish stops every goroutine, reports the last progress, and returns
+// the stats.
+func (fe *fetch) finish() *Stats {
+	fe.cancel()
+	fe.wg.Wait()
+	fe.report()
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	st := fe.stats
+	st.PerPeer = make(map[peer.ID]int64, len(fe.stats.PerPeer))
+	for p, n := range fe.stats.PerPeer {
+		st.PerPeer[p] = n
+	}
+	st.BadPeers = append([]peer.ID(nil), fe.stats.BadPeers...)
+	st.Duration = time.Since(fe.start)
+	return &st
+}
+
+// startWorkers starts the verify workers and the progress ticker.
+func (fe *fetch) startWorkers() {
+	for range fe.cfg.verifyWorkers {
+		fe.wg.Add(1)
+		go func() {
+			defer fe.wg.Done()
+			fe.verifyLoop()
+		}()
+	}
+	fe.wg.Add(1)
+	go func() {
+		defer fe.wg.Done()
+		fe.tickLoop()
+	}()
+}

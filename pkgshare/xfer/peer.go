@@ -1,0 +1,216 @@
+package xfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/xfer/pb"
+)
+
+const (
+	// maxFailures is how many consecutive stream failures drop a peer.
+	maxFailures = 3
+	// heartbeatMax bounds the gap between HAVE heartbeats a server sends;
+	// a client gives up on a subscription after subscriptionTimeout.
+	heartbeatMax        = 20 * time.Second
+	subscriptionTimeout = 4 * heartbeatMax
+)
+
+// peerState is one provider within a fetch. Fields other than the
+// immutable ones are under fetch.mu.
+type peerState struct {
+	id     peer.ID
+	addrs  peer.AddrInfo
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   chan struct{}
+	offset int
+
+	have   *Bitfield // nil until the HAVE answer
+	asked  map[int]struct{}
+	window int
+	recv   int64 // body bytes since the last tick
+	rate   float64
+	bad    bool // sent a bad chunk
+	gone   bool // removed from the fetch
+}
+
+// addProvider starts a peer goroutine for ai, or queues it when the fetch
+// already uses as many peers as allowed.
+func (fe *fetch) addProvider(ai peer.AddrInfo) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	if ai.ID == fe.f.h.ID() || fe.banned[ai.ID] || fe.peers[ai.ID] != nil {
+		return
+	}
+	if len(fe.peers) >= fe.cfg.maxPeers {
+		for _, b := range fe.backlog {
+			if b.ID == ai.ID {
+				return
+			}
+		}
+		fe.backlog = append(fe.backlog, ai)
+		return
+	}
+	p := &peerState{
+		id: ai.ID, addrs: ai, wake: make(chan struct{}, 1),
+		offset: rand.IntN(max(len(fe.chunks), 1)),
+		asked:  make(map[int]struct{}),
+		window: min(2*fe.cfg.minWindow, fe.cfg.maxWindow),
+	}
+	p.ctx, p.cancel = context.WithCancel(fe.ctx)
+	fe.peers[ai.ID] = p
+	fe.wg.Add(1)
+	go func() {
+		defer fe.wg.Done()
+		fe.runPeer(p)
+	}()
+}
+
+// runPeer learns what p has, then pulls chunks from it until the fetch
+// ends, p turns out bad, or its streams fail maxFailures times in a row
+// without delivering anything.
+func (fe *fetch) runPeer(p *peerState) {
+	defer fe.removePeer(p)
+	err := fe.connect(p)
+	if err == nil {
+		err = fe.subscribe(p)
+	}
+	for failures := 0; err == nil; {
+		var delivered bool
+		delivered, err = fe.pull(p)
+		if err == nil || p.ctx.Err() != nil {
+			return
+		}
+		if delivered {
+			failures = 0
+		}
+		if failures++; failures < maxFailures {
+			fe.cfg.log.Debug("xfer: peer stream failed", "peer", p.id, "failures", failures, "err", err)
+			err = nil
+		}
+	}
+	if p.ctx.Err() == nil {
+		fe.cfg.log.Debug("xfer: dropping peer", "peer", p.id, "version", fe.v.ID, "err", err)
+	}
+}
+
+func (fe *fetch) connect(p *peerState) error {
+	if len(p.addrs.Addrs) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, fe.cfg.requestTimeout)
+	defer cancel()
+	return fe.f.h.Connect(ctx, p.addrs)
+}
+
+// removePeer takes p out of the fetch and gives back its requests.
+func (fe *fetch) removePeer(p *peerState) {
+	p.cancel()
+	fe.mu.Lock()
+	p.gone = true
+	asked := make([]int, 0, len(p.asked))
+	for i := range p.asked {
+		asked = append(asked, i)
+	}
+	if p.have != nil {
+		for i := range fe.chunks {
+			if p.have.Has(i) {
+				fe.avail[i]--
+			}
+		}
+	}
+	delete(fe.peers, p.id)
+	var next []peer.AddrInfo
+	if len(fe.backlog) > 0 && fe.ctx.Err() == nil {
+		next, fe.backlog = fe.backlog[:1], fe.backlog[1:]
+	}
+	fe.mu.Unlock()
+	fe.requeue(p, asked...)
+	for _, ai := range next {
+		fe.addProvider(ai)
+	}
+	wake(fe.peerExit)
+}
+
+// subscribe asks p for its have-set and, unless p has every chunk,
+// follows its updates in a goroutine of the fetch.
+func (fe *fetch) subscribe(p *peerState) error {
+	req := &pb.Request{Kind: &pb.Request_GetHave{GetHave: &pb.GetHave{VersionId: fe.v.ID[:], Subscribe: true}}}
+	c, stop, err := fe.f.open(p.ctx, p.id, req)
+	if err != nil {
+		return err
+	}
+	c.dog.d = subscriptionTimeout
+	have, err := readHave(c, len(fe.chunks))
+	if err != nil {
+		stop()
+		c.finish(err)
+		return err
+	}
+	fe.mu.Lock()
+	p.have = NewBitfield(len(fe.chunks))
+	fe.mu.Unlock()
+	fe.addHave(p, have)
+	if have.Full() {
+		stop()
+		c.finish(nil)
+		return nil
+	}
+	fe.wg.Add(1)
+	go func() {
+		defer fe.wg.Done()
+		err := fe.followHave(p, c)
+		stop()
+		c.finish(err)
+	}()
+	return nil
+}
+
+// followHave applies HaveUpdates until the set is complete or the stream
+// ends.
+func (fe *fetch) followHave(p *peerState, c *wire) error {
+	n := len(fe.chunks)
+	for {
+		var u pb.HaveUpdate
+		if err := c.read(&u, maxControlMsg); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		add := NewBitfield(n)
+		for _, i := range u.Added {
+			if int64(i) >= int64(n) {
+				return fmt.Errorf("%w: HAVE update for chunk %d of %d", ErrProtocol, i, n)
+			}
+			add.Set(int(i))
+		}
+		fe.addHave(p, add)
+		if u.Complete {
+			return nil
+		}
+	}
+}
+
+// addHave adds set to what p holds.
+func (fe *fetch) addHave(p *peerState, set *Bitfield) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	if p.gone {
+		return
+	}
+	for i := range set.Len() {
+		if set.Has(i) && !p.have.Has(i) {
+			p.have.Set(i)
+			fe.avail[i]++
+		}
+	}
+	wake(p.wake)
+}

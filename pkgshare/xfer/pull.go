@@ -1,0 +1,178 @@
+package xfer
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	pool "github.com/libp2p/go-buffer-pool"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/xfer/pb"
+)
+
+// arrival is a chunk body handed from a stream reader to the verify
+// workers; body comes from the buffer pool.
+type arrival struct {
+	p    *peerState
+	i    int
+	enc  pb.Encoding
+	body []byte
+}
+
+// pull waits until there is something to ask p, then runs one chunk
+// stream to p until the fetch ends (nil) or the stream fails. delivered
+// reports whether p answered at least one request on it.
+func (fe *fetch) pull(p *peerState) (delivered bool, err error) {
+	for {
+		if batch := fe.pick(p); len(batch) > 0 {
+			return fe.stream(p, batch)
+		}
+		select {
+		case <-p.ctx.Done():
+			return false, nil
+		case <-p.wake:
+		}
+	}
+}
+
+// stream opens a chunk stream to p, sends first and every later pick on
+// it, and reads the answers in a second goroutine.
+func (fe *fetch) stream(p *peerState, first []int) (bool, error) {
+	req := &pb.Request{Kind: &pb.Request_GetChunks{GetChunks: &pb.GetChunks{VersionId: fe.v.ID[:]}}}
+	c, stop, err := fe.f.open(p.ctx, p.id, req)
+	if err != nil {
+		fe.requeue(p, first...)
+		return false, err
+	}
+	defer stop()
+	queue := make(chan int, fe.cfg.maxWindow+endgameMax)
+	quit := make(chan struct{})
+	dead := make(chan struct{})
+	var rerr error
+	var answered atomic.Bool
+	go func() {
+		defer close(dead)
+		rerr = fe.readChunks(p, c, queue, quit, &answered)
+	}()
+	werr := fe.writeRequests(p, c, queue, first, dead)
+	close(quit)
+	if werr != nil {
+		c.finish(werr) // Reset, so that the reader stops mid-read
+	}
+	<-dead
+	if werr == nil {
+		c.finish(rerr) // Close when the fetch is done and all went well
+	}
+	for len(queue) > 0 {
+		fe.requeue(p, <-queue)
+	}
+	if p.ctx.Err() != nil {
+		return answered.Load(), nil
+	}
+	if werr != nil {
+		return answered.Load(), werr
+	}
+	return answered.Load(), rerr
+}
+
+// writeRequests sends batch after batch of requests until p's context
+// ends or the reader dies. Indexes go into queue before their request is
+// written, so the reader always knows what the next answer is for.
+func (fe *fetch) writeRequests(p *peerState, c *wire, queue chan<- int, batch []int, dead <-chan struct{}) error {
+	for {
+		for _, i := range batch {
+			queue <- i
+		}
+		for _, i := range batch {
+			ch := fe.chunks[i]
+			if err := c.write(&pb.ChunkRequest{Hash: ch.Hash[:], Size: ch.Size, Zstd: ch.Compressible}); err != nil {
+				return fmt.Errorf("request chunks from %s: %w", p.id, err)
+			}
+		}
+		if err := c.flush(); err != nil {
+			return fmt.Errorf("request chunks from %s: %w", p.id, err)
+		}
+		for batch = fe.pick(p); len(batch) == 0; batch = fe.pick(p) {
+			select {
+			case <-p.ctx.Done():
+				return nil
+			case <-dead:
+				return nil // the reader's error tells why
+			case <-fe.doneCh:
+				return nil
+			case <-p.wake:
+			}
+		}
+	}
+}
+
+// readChunks reads answers in request order and hands bodies to the
+// verify workers. The watchdog runs only while answers are due.
+func (fe *fetch) readChunks(p *peerState, c *wire, queue <-chan int, quit <-chan struct{}, answered *atomic.Bool) error {
+	for {
+		c.dog.stop()
+		var i int
+		select {
+		case i = <-queue:
+		case <-quit:
+			return nil
+		}
+		if err := fe.readChunk(p, c, i); err != nil {
+			fe.requeue(p, i)
+			return err
+		}
+		answered.Store(true)
+	}
+}
+
+// readChunk reads the answer for chunk i.
+func (fe *fetch) readChunk(p *peerState, c *wire, i int) error {
+	var hdr pb.ChunkHeader
+	if err := c.read(&hdr, maxControlMsg); err != nil {
+		return fmt.Errorf("chunk header from %s: %w", p.id, err)
+	}
+	if hdr.Status == pb.Status_STATUS_NOT_FOUND {
+		fe.notHave(p, i)
+		return nil
+	}
+	if err := errorOf(hdr.Status, ""); err != nil {
+		return fmt.Errorf("chunk from %s: %w", p.id, err)
+	}
+	if err := checkLength(&hdr, fe.chunks[i]); err != nil {
+		return fmt.Errorf("chunk from %s: %w", p.id, err)
+	}
+	body := pool.Get(int(hdr.Length))
+	if err := c.readBody(fe.ctx, body, fe.cfg.download); err != nil {
+		pool.Put(body)
+		return fmt.Errorf("chunk body from %s: %w", p.id, err)
+	}
+	if !fe.received(p, i, len(body)) {
+		pool.Put(body)
+		return nil
+	}
+	select {
+	case fe.verifyq <- &arrival{p: p, i: i, enc: hdr.Encoding, body: body}:
+		return nil
+	case <-fe.ctx.Done():
+		pool.Put(body)
+		return fe.ctx.Err()
+	}
+}
+
+// checkLength bounds a body before it is read: raw bodies are exactly the
+// chunk's size, zstd ones smaller.
+func checkLength(h *pb.ChunkHeader, c manifest.Chunk) error {
+	switch h.Encoding {
+	case pb.Encoding_ENCODING_RAW:
+		if h.Length != c.Size {
+			return fmt.Errorf("%w: raw body of %d bytes for a chunk of %d", ErrProtocol, h.Length, c.Size)
+		}
+	case pb.Encoding_ENCODING_ZSTD:
+		if h.Length == 0 || h.Length >= c.Size {
+			return fmt.Errorf("%w: zstd body of %d bytes for a chunk of %d", ErrProtocol, h.Length, c.Size)
+		}
+	default:
+		return fmt.Errorf("%w: unknown encoding %d", ErrProtocol, h.Encoding)
+	}
+	return nil
+}

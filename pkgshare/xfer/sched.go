@@ -1,0 +1,240 @@
+package xfer
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+const (
+	// maxDup bounds the requests for one chunk at once (endgame).
+	maxDup = 2
+	// endgameMax bounds a peer's outstanding requests while it takes
+	// duplicates in the endgame.
+	endgameMax = 2
+)
+
+// chunkState is the progress of one distinct chunk.
+type chunkState struct {
+	done      bool  // verified and written
+	verifying bool  // one copy is being verified
+	req       uint8 // requests outstanding
+}
+
+// busy: not done, but requested or being verified.
+func (c chunkState) busy() bool { return !c.done && (c.req > 0 || c.verifying) }
+
+// fetch is the state of one Fetch call. Fields under mu are touched by the
+// peer goroutines, the verify workers and the ticker.
+type fetch struct {
+	f      *Fetcher
+	cfg    config
+	job    Job
+	v      *manifest.Sealed
+	chunks []manifest.Chunk
+	start  time.Time
+
+	parent   context.Context
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	verifyq  chan *arrival
+	peerExit chan struct{} // poked when a peer goroutine ends
+	doneCh   chan struct{} // closed when every chunk is done
+
+	mu        sync.Mutex
+	fatal     error
+	st        []chunkState
+	avail     []int32 // live peers holding each chunk
+	remaining int     // chunks not done
+	busy      int     // chunks not done but requested or verifying
+	present   int64   // bytes done, found or fetched
+	rate      float64 // verified bytes per second, smoothed
+	lastBytes int64   // stats.Bytes at the last tick
+	peers     map[peer.ID]*peerState
+	backlog   []peer.AddrInfo
+	banned    map[peer.ID]bool
+	stats     Stats
+}
+
+func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
+	chunks := Chunks(&job.Version.Manifest)
+	have, err := job.Sink.Have(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: sink: %w", job.Version.ID, err)
+	}
+	if have.Len() != len(chunks) {
+		return nil, fmt.Errorf("fetch %s: sink reports %d chunks, version has %d", job.Version.ID, have.Len(), len(chunks))
+	}
+	fe := &fetch{
+		f: f, cfg: f.cfg, job: job, v: job.Version, chunks: chunks, start: time.Now(),
+		parent:   ctx,
+		verifyq:  make(chan *arrival, 4*f.cfg.verifyWorkers),
+		peerExit: make(chan struct{}, 1),
+		doneCh:   make(chan struct{}),
+		st:       make([]chunkState, len(chunks)),
+		avail:    make([]int32, len(chunks)),
+		peers:    make(map[peer.ID]*peerState),
+		banned:   make(map[peer.ID]bool),
+		stats:    Stats{PerPeer: make(map[peer.ID]int64)},
+	}
+	fe.ctx, fe.cancel = context.WithCancel(ctx)
+	for i, c := range chunks {
+		if have.Has(i) {
+			fe.st[i].done = true
+			fe.present += int64(c.Size)
+		} else {
+			fe.remaining++
+		}
+	}
+	if fe.remaining == 0 {
+		close(fe.doneCh)
+	}
+	return fe, nil
+}
+
+// update applies fn to chunk i, keeping the busy count.
+func (fe *fetch) update(i int, fn func(*chunkState)) {
+	c := &fe.st[i]
+	was := c.busy()
+	fn(c)
+	if now := c.busy(); now != was {
+		if now {
+			fe.busy++
+		} else {
+			fe.busy--
+		}
+	}
+}
+
+// pick chooses the next chunks to request from p and marks them
+// requested: rarest first among those p holds, then, once every missing
+// chunk is requested (endgame), a few duplicates of other peers' requests.
+func (fe *fetch) pick(p *peerState) []int {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	if p.have == nil || p.gone || fe.remaining == 0 {
+		return nil
+	}
+	room := p.window - len(p.asked)
+	if room <= 0 {
+		return nil
+	}
+	batch := fe.pickRarest(p, room)
+	if len(batch) == 0 && fe.remaining == fe.busy && len(p.asked) < endgameMax {
+		batch = fe.pickEndgame(p, endgameMax-len(p.asked))
+	}
+	for _, i := range batch {
+		fe.update(i, func(c *chunkState) { c.req++ })
+		p.asked[i] = struct{}{}
+	}
+	return batch
+}
+
+// pickRarest returns up to room free chunks p holds, all of the lowest
+// availability found, scanning from p's own offset so that peers spread.
+func (fe *fetch) pickRarest(p *peerState, room int) []int {
+	n := len(fe.chunks)
+	best := int32(1 << 30)
+	out := make([]int, 0, room)
+	for k, i := 0, rand.IntN(max(n, 1)); k < n; k, i = k+1, i+1 {
+		if i == n {
+			i = 0
+		}
+		c := fe.st[i]
+		if c.done || c.verifying || c.req > 0 || !p.have.Has(i) {
+			continue
+		}
+		if a := fe.avail[i]; a < best {
+			best, out = a, out[:0]
+		}
+		if fe.avail[i] == best && len(out) < room {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// pickEndgame returns up to k chunks requested elsewhere that p holds and
+// has not been asked for.
+func (fe *fetch) pickEndgame(p *peerState, k int) []int {
+	var out []int
+	n := len(fe.chunks)
+	for j, i := 0, p.offset; j < n && len(out) < k; j, i = j+1, i+1 {
+		if i == n {
+			i = 0
+		}
+		c := fe.st[i]
+		if _, mine := p.asked[i]; mine || c.done || c.verifying || c.req == 0 || c.req >= maxDup || !p.have.Has(i) {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// received accounts for a body of n bytes for chunk i from p; it reports
+// whether the body should be verified (false: a duplicate, or p is bad).
+func (fe *fetch) received(p *peerState, i int, n int) bool {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	delete(p.asked, i)
+	p.recv += int64(n)
+	fe.stats.Wire += int64(n)
+	c := fe.st[i]
+	accept := !p.bad && !c.done && !c.verifying
+	fe.update(i, func(c *chunkState) {
+		c.req--
+		c.verifying = c.verifying || accept
+	})
+	fe.settle(i)
+	wake(p.wake)
+	return accept
+}
+
+// requeue gives up p's requests for chunks idx (the stream failed).
+func (fe *fetch) requeue(p *peerState, idx ...int) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	for _, i := range idx {
+		if _, ok := p.asked[i]; !ok {
+			continue
+		}
+		delete(p.asked, i)
+		fe.update(i, func(c *chunkState) { c.req-- })
+		fe.settle(i)
+	}
+}
+
+// notHave records that p answered "not found" for chunk i.
+func (fe *fetch) notHave(p *peerState, i int) {
+	fe.mu.Lock()
+	if !p.gone && p.have.Has(i) {
+		p.have.Clear(i)
+		fe.avail[i]--
+	}
+	fe.mu.Unlock()
+	fe.requeue(p, i)
+}
+
+// settle wakes every peer when chunk i became free to request.
+func (fe *fetch) settle(i int) {
+	if c := fe.st[i]; !c.done && !c.busy() {
+		for _, q := range fe.peers {
+			wake(q.wake)
+		}
+	}
+}
+
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
