@@ -3,6 +3,7 @@ package xfer
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -52,6 +53,7 @@ func (f *faultyStore) ReadChunk(ctx context.Context, id manifest.VersionID, h ma
 func serveFrom(t *testing.T, n *node, st Store, opts ...Option) {
 	t.Helper()
 	require.NoError(t, n.srv.Close())
+	opts = append([]Option{WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	srv, err := NewServer(n.h, st, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, srv.Close()) })

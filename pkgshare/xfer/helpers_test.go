@@ -2,6 +2,7 @@ package xfer
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ func newNodes(t *testing.T, n int, link mocknet.LinkOptions, opts ...Option) []*
 	mn := mocknet.New()
 	t.Cleanup(func() { _ = mn.Close() })
 	mn.SetLinkDefaults(link)
+	opts = append([]Option{WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	nodes := make([]*node, n)
 	for i := range nodes {
 		h, err := mn.GenPeer()

@@ -32,13 +32,14 @@ type peerState struct {
 	wake   chan struct{}
 	offset int
 
-	have   *Bitfield // nil until the HAVE answer
-	asked  map[int]struct{}
-	window int
-	recv   int64 // body bytes since the last tick
-	rate   float64
-	bad    bool // sent a bad chunk
-	gone   bool // removed from the fetch
+	have      *Bitfield // nil until the HAVE answer
+	asked     map[int]struct{}
+	window    int
+	recv      int64 // body bytes since the last tick
+	rate      float64
+	bad       bool // sent a bad chunk
+	gone      bool // removed from the fetch
+	following bool // its HAVE subscription is open: it may gain chunks
 }
 
 // addProvider starts a peer goroutine for ai, or queues it when the fetch
@@ -163,14 +164,39 @@ func (fe *fetch) subscribe(p *peerState) error {
 		c.finish(nil)
 		return nil
 	}
+	fe.setFollowing(p, true)
 	fe.wg.Add(1)
 	go func() {
 		defer fe.wg.Done()
 		err := fe.followHave(p, c)
 		stop()
 		c.finish(err)
+		fe.setFollowing(p, false)
 	}()
 	return nil
+}
+
+func (fe *fetch) setFollowing(p *peerState, on bool) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	p.following = on
+	wake(p.wake)
+}
+
+// useless reports that p can no longer help: it holds no chunk still
+// missing and will not learn of new ones.
+func (fe *fetch) useless(p *peerState) bool {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	if p.following || p.have == nil {
+		return false
+	}
+	for i := range fe.chunks {
+		if !fe.st[i].done && p.have.Has(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // followHave applies HaveUpdates until the set is complete or the stream

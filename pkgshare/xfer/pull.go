@@ -20,12 +20,16 @@ type arrival struct {
 }
 
 // pull waits until there is something to ask p, then runs one chunk
-// stream to p until the fetch ends (nil) or the stream fails. delivered
+// stream to p until the fetch ends or p is of no more use (nil), or the
+// stream fails. delivered
 // reports whether p answered at least one request on it.
 func (fe *fetch) pull(p *peerState) (delivered bool, err error) {
 	for {
 		if batch := fe.pick(p); len(batch) > 0 {
 			return fe.stream(p, batch)
+		}
+		if fe.useless(p) {
+			return false, nil
 		}
 		select {
 		case <-p.ctx.Done():
@@ -93,6 +97,9 @@ func (fe *fetch) writeRequests(p *peerState, c *wire, queue chan<- int, batch []
 			return fmt.Errorf("request chunks from %s: %w", p.id, err)
 		}
 		for batch = fe.pick(p); len(batch) == 0; batch = fe.pick(p) {
+			if fe.useless(p) {
+				return nil
+			}
 			select {
 			case <-p.ctx.Done():
 				return nil

@@ -52,7 +52,7 @@ func (s *Server) subscribe(ctx context.Context, c *wire, id manifest.VersionID, 
 		<-gone
 	}()
 
-	beat := time.NewTicker(c.dog.d / 3)
+	beat := time.NewTicker(min(c.dog.d/3, heartbeatMax))
 	defer beat.Stop()
 	for {
 		select {
