@@ -44,4 +44,24 @@
 // A client receives them as a *StatusError, which matches the sentinel with
 // errors.Is. An UNREGISTER has no answer: one naming another peer, or a
 // namespace the peer is not registered in, is ignored.
+//
+// # Federation
+//
+// Rendezvous nodes started WithBackbone form a backbone: they join the
+// GossipSub topic BackboneTopic and publish every registration and
+// unregistration they accept from a client as a pb.Update carrying the
+// signed peer record and the remaining TTL. A receiver verifies the record
+// itself (the topic validator drops what does not verify, so it is not
+// forwarded either), caps the TTL and stores it; an older record never
+// replaces a newer one, and an unregistration removes only a registration
+// whose record is not newer than the one carried. Stored registrations get
+// the receiver's own counter, so its cookies keep working.
+//
+// A node that joins or restarts catches up from each backbone peer over
+// SyncProtocolID: it sends SyncRequest{cursor} and receives SyncBatch frames
+// of the registrations and tombstones (unregistrations, kept until the
+// removed registration would have expired) the peer stored after the
+// cursor, the peer's counter of the last update it stored. The cursor is
+// kept per backbone peer in the database; catch-up repeats every few minutes,
+// which also heals updates lost to a partition.
 package rendezvous

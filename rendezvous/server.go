@@ -161,20 +161,29 @@ func (s *Server) collect(ctx context.Context) error {
 // handleStream serves requests on one stream until the client closes it,
 // a request breaks the protocol or the per-request deadline passes.
 func (s *Server) handleStream(str network.Stream) {
+	s.serveTracked(str, s.serveStream)
+}
+
+// serveTracked runs serve(str) in a goroutine owned by the server; Close
+// resets str if it is still being served.
+func (s *Server) serveTracked(str network.Stream, serve func(network.Stream)) {
 	s.mu.Lock()
 	s.streams[str] = struct{}{}
 	s.mu.Unlock()
-	if !s.start(func() { s.serveStream(str) }) {
+	ok := s.start(func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.streams, str)
+			s.mu.Unlock()
+		}()
+		serve(str)
+	})
+	if !ok {
 		str.Reset()
 	}
 }
 
 func (s *Server) serveStream(str network.Stream) {
-	defer func() {
-		s.mu.Lock()
-		delete(s.streams, str)
-		s.mu.Unlock()
-	}()
 	remote := str.Conn().RemotePeer()
 	r := newMsgReader(str, maxRequestSize)
 	for {

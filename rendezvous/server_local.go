@@ -26,23 +26,15 @@ func (s *Server) RegisterLocal(ctx context.Context, envelope []byte, namespaces 
 		if err := checkNamespace(ns, false); err != nil {
 			return fmt.Errorf("register locally: %w", err)
 		}
-		ops[i] = &writeOp{kind: opRegister, ns: ns, rec: rec, expires: expires, done: make(chan opResult, 1)}
+		ops[i] = &writeOp{kind: opRegister, ns: ns, rec: rec, expires: expires}
 	}
-	for _, op := range ops {
-		select {
-		case s.w.in <- op:
-		case <-ctx.Done():
-			return fmt.Errorf("register locally: %w", ctx.Err())
-		}
+	results, err := s.w.submitAll(ctx, ops)
+	if err != nil {
+		return fmt.Errorf("register locally: %w", err)
 	}
-	for _, op := range ops {
-		select {
-		case res := <-op.done:
-			if res.err != nil {
-				return fmt.Errorf("register locally in %q: %w", op.ns, res.err)
-			}
-		case <-ctx.Done():
-			return fmt.Errorf("register locally: %w", ctx.Err())
+	for i, res := range results {
+		if res.err != nil {
+			return fmt.Errorf("register locally in %q: %w", ops[i].ns, res.err)
 		}
 	}
 	return nil

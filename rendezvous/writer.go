@@ -77,6 +77,28 @@ func (w *writer) submit(ctx context.Context, op *writeOp) opResult {
 	}
 }
 
+// submitAll queues all ops, so that they share transactions, and waits for
+// their outcomes. It fails only when ctx ends first.
+func (w *writer) submitAll(ctx context.Context, ops []*writeOp) ([]opResult, error) {
+	for _, op := range ops {
+		op.done = make(chan opResult, 1)
+		select {
+		case w.in <- op:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+		}
+	}
+	results := make([]opResult, len(ops))
+	for i, op := range ops {
+		select {
+		case results[i] = <-op.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+		}
+	}
+	return results, nil
+}
+
 // run writes until ctx ends, then answers what is queued with ErrUnavailable.
 func (w *writer) run(ctx context.Context) {
 	batch := make([]*writeOp, 0, w.batchSize)
