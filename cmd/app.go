@@ -52,5 +52,7 @@ func newApp(e *env) *cli.App {
 func commands(e *env) []*cli.Command {
 	return []*cli.Command{
 		newIDCommand(e),
+		newBuddyCommand(e),
+		newPeersCommand(e),
 	}
 }

@@ -1,0 +1,195 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/p2psb/p2psb/peerstore"
+)
+
+func newPeersCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "peers",
+		Usage:     "list known peers, or export or import the peerstore",
+		ArgsUsage: " ",
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("unknown peers subcommand %q (see p2psb peers --help)", c.Args().First())
+			}
+			return withPeerstore(c, e, runPeersList)
+		},
+		Subcommands: []*cli.Command{
+			{
+				Name:      "export",
+				Usage:     "write every known peer and the buddy list as JSON (private keys and metadata excepted)",
+				ArgsUsage: "[FILE|-]",
+				Action: func(c *cli.Context) error {
+					if c.NArg() > 1 {
+						return usageErrorf("peers export takes at most one file")
+					}
+					file := c.Args().First()
+					return withPeerstore(c, e, func(ctx context.Context, s *session, ps *peerstore.Store) error {
+						return runPeersExport(ctx, s, ps, file)
+					})
+				},
+			},
+			{
+				Name:      "import",
+				Usage:     "merge an export (of p2psb or of any libp2p peerstore) into the peerstore; nothing is written if a record is bad",
+				ArgsUsage: "FILE",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usageErrorf("peers import takes one file")
+					}
+					file := c.Args().First()
+					return withPeerstore(c, e, func(ctx context.Context, s *session, ps *peerstore.Store) error {
+						return runPeersImport(ctx, s, ps, file)
+					})
+				},
+			},
+		},
+	}
+}
+
+// peerResult is a known peer as printed.
+type peerResult struct {
+	ID        string       `json:"id"`
+	LastSeen  *time.Time   `json:"last_seen,omitempty"`
+	Addrs     []peerAddr   `json:"addrs"`
+	Retained  []workedAddr `json:"last_working_addrs"`
+	Protocols []string     `json:"protocols"`
+	Buddy     bool         `json:"buddy"`
+}
+
+type peerAddr struct {
+	Addr    string     `json:"addr"`
+	Expires *time.Time `json:"expires,omitempty"`
+}
+
+type workedAddr struct {
+	Addr     string    `json:"addr"`
+	WorkedAt time.Time `json:"worked_at"`
+}
+
+func toPeerResult(pe peerstore.PeerEntry) peerResult {
+	r := peerResult{ID: pe.ID.String(), Buddy: pe.Buddy, Addrs: []peerAddr{}, Retained: []workedAddr{}, Protocols: []string{}}
+	if !pe.LastSeen.IsZero() {
+		t := pe.LastSeen.UTC()
+		r.LastSeen = &t
+	}
+	for _, a := range pe.Addrs {
+		pa := peerAddr{Addr: a.Addr.String()}
+		if !a.Expires.IsZero() {
+			t := a.Expires.UTC()
+			pa.Expires = &t
+		}
+		r.Addrs = append(r.Addrs, pa)
+	}
+	for _, a := range pe.Retained {
+		r.Retained = append(r.Retained, workedAddr{Addr: a.Addr.String(), WorkedAt: a.WorkedAt.UTC()})
+	}
+	for _, p := range pe.Protocols {
+		r.Protocols = append(r.Protocols, string(p))
+	}
+	return r
+}
+
+func runPeersList(_ context.Context, s *session, ps *peerstore.Store) error {
+	entries, err := ps.List()
+	if err != nil {
+		return err
+	}
+	res := make([]peerResult, len(entries))
+	for i, pe := range entries {
+		res[i] = toPeerResult(pe)
+	}
+	return s.out.result(res, func(w io.Writer) error {
+		if len(res) == 0 {
+			_, err := fmt.Fprintln(w, "no known peers yet")
+			return err
+		}
+		rows := make([][]string, len(res))
+		for i, r := range res {
+			mark := ""
+			if r.Buddy {
+				mark = "*"
+			}
+			rows[i] = []string{mark, r.ID, seen(entries[i].LastSeen), orDash(peerAddrs(r)), orDash(strings.Join(r.Protocols, " "))}
+		}
+		return table(w, []string{"BUDDY", "NODE ID", "LAST SEEN", "ADDRESSES", "PROTOCOLS"}, rows)
+	})
+}
+
+// peerAddrs lists a peer's current addresses, else its last working ones.
+func peerAddrs(r peerResult) string {
+	var out []string
+	for _, a := range r.Addrs {
+		out = append(out, a.Addr)
+	}
+	if len(out) == 0 {
+		for _, a := range r.Retained {
+			out = append(out, a.Addr)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func runPeersExport(_ context.Context, s *session, ps *peerstore.Store, file string) error {
+	if file == "" || file == "-" {
+		return ps.Export(s.env.stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".p2psb-export-*")
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := ps.Export(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("export to %s: %w", file, err)
+	}
+	res := struct {
+		File string `json:"file"`
+	}{file}
+	return s.out.result(res, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "exported the peerstore to %s\n", file)
+		return err
+	})
+}
+
+func runPeersImport(_ context.Context, s *session, ps *peerstore.Store, file string) error {
+	f, err := os.Open(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return usageErrorf("import %s: no such file", file)
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	defer f.Close()
+	st, err := ps.Import(f)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	res := struct {
+		Peers   int `json:"peers"`
+		Buddies int `json:"buddies"`
+	}{st.Peers, st.Buddies}
+	return s.out.result(res, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "imported %d peers and %d buddies from %s\n", st.Peers, st.Buddies, file)
+		return err
+	})
+}
