@@ -1,0 +1,152 @@
+package pkgshare
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/stretchr/testify/require"
+
+	"github.com/p2psb/p2psb/pkgshare/home"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+func newTestLibrary(t *testing.T) *Library {
+	t.Helper()
+	db, err := home.OpenDB(filepath.Join(t.TempDir(), "p2psb.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	lib, err := NewLibrary(db)
+	require.NoError(t, err)
+	return lib
+}
+
+func testKey(t *testing.T, seed byte) crypto.PrivKey {
+	t.Helper()
+	k, _, err := crypto.GenerateEd25519Key(bytes.NewReader(bytes.Repeat([]byte{seed}, 64)))
+	require.NoError(t, err)
+	return k
+}
+
+func writeRandom(t *testing.T, path string, n int) {
+	t.Helper()
+	data := make([]byte, n)
+	_, _ = rand.Read(data)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+}
+
+func TestPublishVersionsAndUnchanged(t *testing.T) {
+	ctx := context.Background()
+	lib, key := newTestLibrary(t), testKey(t, 1)
+	dir := filepath.Join(t.TempDir(), "album")
+	writeRandom(t, filepath.Join(dir, "a"), 3<<20)
+	writeRandom(t, filepath.Join(dir, "b", "c"), 100)
+
+	v1, err := Publish(ctx, lib, key, dir, PublishOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "album", v1.Name)
+	require.EqualValues(t, 1, v1.Version)
+	require.False(t, v1.Unchanged)
+
+	again, err := Publish(ctx, lib, key, dir, PublishOptions{})
+	require.NoError(t, err)
+	require.True(t, again.Unchanged)
+	require.Equal(t, v1.VersionID, again.VersionID)
+
+	f, err := os.OpenFile(filepath.Join(dir, "a"), os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.Write([]byte("more"))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	v2, err := Publish(ctx, lib, key, dir, PublishOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 2, v2.Version)
+	require.Equal(t, v1.ID, v2.ID, "the package ID is stable across versions")
+
+	got, err := lib.Version(ctx, manifest.Ref{ID: v2.ID})
+	require.NoError(t, err)
+	require.Equal(t, v1.VersionID, got.Sealed.Previous)
+	old, err := lib.Version(ctx, manifest.Ref{ID: v2.ID, Version: 1})
+	require.NoError(t, err)
+	require.NoError(t, manifest.CheckSuccessor(old.Sealed, got.Sealed))
+	// Appending to the large file keeps its leading chunks.
+	require.Equal(t, old.Sealed.Files[0].Chunks[0], got.Sealed.Files[0].Chunks[0])
+}
+
+// slowProgress runs hook once, on the first progress report.
+type slowProgress struct {
+	once sync.Once
+	hook func()
+}
+
+func (p *slowProgress) SetTotal(int64) {}
+func (p *slowProgress) Add(int64)      { p.once.Do(p.hook) }
+
+func TestPublishRefusesFileChangedWhileHashing(t *testing.T) {
+	ctx := context.Background()
+	lib, key := newTestLibrary(t), testKey(t, 2)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "growing")
+	writeRandom(t, path, 16<<20)
+	touch := func() {
+		later := time.Now().Add(time.Hour)
+		require.NoError(t, os.Chtimes(path, later, later))
+	}
+	_, err := Publish(ctx, lib, key, dir, PublishOptions{Progress: &slowProgress{hook: touch}})
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	require.Contains(t, err.Error(), "changed while it was being hashed")
+	pkgs, err := lib.Packages(ctx)
+	require.NoError(t, err)
+	require.Empty(t, pkgs, "nothing may be recorded")
+}
+
+func TestPublishRefusesBadName(t *testing.T) {
+	lib, key := newTestLibrary(t), testKey(t, 3)
+	dir := t.TempDir()
+	writeRandom(t, filepath.Join(dir, "x"), 10)
+	for _, name := range []string{"a/b", "nul\x00", "\xff"} {
+		_, err := Publish(context.Background(), lib, key, dir, PublishOptions{Name: name})
+		require.Error(t, err, "name %q", name)
+		var bad interface{ InvalidInput() bool }
+		require.ErrorAs(t, err, &bad)
+	}
+}
+
+func TestRemoveKeepsFilesAndOtherVersions(t *testing.T) {
+	ctx := context.Background()
+	lib, key := newTestLibrary(t), testKey(t, 4)
+	dir := t.TempDir()
+	writeRandom(t, filepath.Join(dir, "x"), 10)
+	v1, err := Publish(ctx, lib, key, dir, PublishOptions{Name: "p"})
+	require.NoError(t, err)
+	writeRandom(t, filepath.Join(dir, "y"), 10)
+	_, err = Publish(ctx, lib, key, dir, PublishOptions{Name: "p"})
+	require.NoError(t, err)
+
+	gone, err := lib.Remove(ctx, manifest.Ref{ID: v1.ID, Version: 1})
+	require.NoError(t, err)
+	require.Len(t, gone, 1)
+	p, err := lib.Package(ctx, v1.ID)
+	require.NoError(t, err)
+	require.Len(t, p.Versions, 1)
+	_, err = lib.Remove(ctx, manifest.Ref{ID: v1.ID, Version: 1})
+	var nf *NotFoundError
+	require.ErrorAs(t, err, &nf)
+
+	_, err = lib.Remove(ctx, manifest.Ref{ID: v1.ID})
+	require.NoError(t, err)
+	_, err = lib.Package(ctx, v1.ID)
+	require.ErrorAs(t, err, &nf)
+	require.FileExists(t, filepath.Join(dir, "x"))
+	var n int
+	require.NoError(t, lib.db.QueryRow(`SELECT count(*) FROM pkgshare_chunks`).Scan(&n))
+	require.Zero(t, n, "chunks of removed versions are gone")
+}
