@@ -1,0 +1,84 @@
+package pkgshare
+
+import (
+	"context"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Announce registers the host in ns at the configured rendezvous nodes,
+// trying once before it returns (the error says why that try failed). The
+// rendezvous client then re-registers before the TTL runs out; after a
+// failure a background loop retries with backoff until one rendezvous
+// accepts. It does nothing without a rendezvous.
+func (n *Node) Announce(ctx context.Context, ns string) error {
+	if n.Discovery == nil {
+		return nil
+	}
+	err := n.advertise(ctx, ns)
+	if err != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.retryAnnounce(ns)
+		}()
+	}
+	return err
+}
+
+func (n *Node) advertise(ctx context.Context, ns string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ttl, err := n.Discovery.Advertise(ctx, ns)
+	if err == nil {
+		n.log.Info("announced", "ns", ns, "ttl", ttl)
+	}
+	return err
+}
+
+func (n *Node) retryAnnounce(ns string) {
+	wait := 250 * time.Millisecond
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		err := n.advertise(n.ctx, ns)
+		if err == nil {
+			return
+		}
+		n.log.Info("announce failed; retrying", "ns", ns, "in", wait, "err", err)
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// Status is a snapshot of a running node.
+type Status struct {
+	ID         peer.ID   `json:"id"`
+	Addrs      []string  `json:"addrs"`      // listen addresses, with /p2p/<id>
+	Observed   []string  `json:"observed"`   // our addresses as peers see them (identify)
+	Peers      []string  `json:"peers"`      // connected peers
+	Rendezvous []string  `json:"rendezvous"` // configured rendezvous nodes
+	IsRendez   bool      `json:"is_rendezvous"`
+	Started    time.Time `json:"started"`
+}
+
+// Status returns a snapshot of the node.
+func (n *Node) Status() Status {
+	s := Status{ID: n.Host.ID(), IsRendez: n.Server != nil, Started: n.started,
+		Addrs: []string{}, Peers: []string{}, Rendezvous: []string{}, Observed: n.observed.list()}
+	for _, a := range n.Addrs() {
+		s.Addrs = append(s.Addrs, a.String())
+	}
+	for _, p := range n.Host.Network().Peers() {
+		s.Peers = append(s.Peers, p.String())
+	}
+	if n.Discovery != nil {
+		for _, ai := range n.Discovery.Servers() {
+			s.Rendezvous = append(s.Rendezvous, ai.ID.String())
+		}
+	}
+	return s
+}
