@@ -13,7 +13,7 @@ import (
 // and an exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(&env{stdin: stdin, stdout: stdout, stderr: stderr})
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, interspersed(app, args))
 	code := exitCode(ctx, err)
 	switch code {
 	case exitOK:
@@ -54,5 +54,11 @@ func commands(e *env) []*cli.Command {
 		newIDCommand(e),
 		newBuddyCommand(e),
 		newPeersCommand(e),
+		newPublishCommand(e),
+		newPackagesCommand(e),
+		newServeCommand(e),
+		newStatusCommand(e),
+		newLocateCommand(e),
+		newRendezvousCommand(e),
 	}
 }

@@ -34,7 +34,7 @@ type idResult struct {
 	Addrs []string `json:"addrs"`
 }
 
-func runID(_ context.Context, s *session) error {
+func runID(ctx context.Context, s *session) error {
 	key, err := s.home.Identity()
 	if err != nil {
 		return err
@@ -44,12 +44,23 @@ func runID(_ context.Context, s *session) error {
 		return fmt.Errorf("node ID: %w", err)
 	}
 	res := idResult{ID: id.String(), Addrs: []string{}}
+	if d, err := s.daemon(); err == nil {
+		// A running node knows its real addresses.
+		if st, err := d.Status(ctx); err == nil {
+			res.Addrs = st.Addrs
+			return s.printID(res)
+		}
+	}
 	for _, a := range s.g.Listen {
 		if _, err := multiaddr.NewMultiaddr(a); err != nil {
 			return usageErrorf("listen address %q: %v", a, err)
 		}
 		res.Addrs = append(res.Addrs, a)
 	}
+	return s.printID(res)
+}
+
+func (s *session) printID(res idResult) error {
 	return s.out.result(res, func(w io.Writer) error {
 		_, err := fmt.Fprintln(w, res.ID)
 		return err

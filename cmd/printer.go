@@ -15,12 +15,11 @@ type printer struct {
 	json bool
 }
 
-// result prints v as JSON in --json mode, and otherwise calls human.
+// result prints v as one line of JSON in --json mode (so a command's
+// progress events and result read as JSON lines), and otherwise calls human.
 func (p *printer) result(v any, human func(w io.Writer) error) error {
 	if p.json {
-		enc := json.NewEncoder(p.w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return json.NewEncoder(p.w).Encode(v)
 	}
 	return human(p.w)
 }
@@ -34,10 +33,12 @@ func (p *printer) event(v any) error {
 	return json.NewEncoder(p.w).Encode(v)
 }
 
-// table writes rows under a header, aligned in columns.
+// table writes rows under a header (if any), aligned in columns.
 func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	if header != nil {
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+	}
 	for _, r := range rows {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}

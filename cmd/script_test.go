@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds:                scriptCmds(),
+		Condition:           scriptCondition,
 		RequireExplicitExec: false,
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/home"
 )
 
@@ -57,6 +58,15 @@ func openSession(c *cli.Context, e *env) (*session, error) {
 }
 
 func (s *session) Close() error { return s.home.Close() }
+
+// library opens the package library in the home's database.
+func (s *session) library() (*pkgshare.Library, error) {
+	db, err := s.home.DB()
+	if err != nil {
+		return nil, err
+	}
+	return pkgshare.NewLibrary(db)
+}
 
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level

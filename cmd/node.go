@@ -1,0 +1,31 @@
+package cmd
+
+import (
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
+)
+
+// nodeOptions are what a command needs from the session to start a node.
+// listen says whether the node listens (serve) or only dials (one-shot
+// commands such as locate, which must not take the daemon's port).
+func (s *session) nodeOptions(listen bool) (pkgshare.NodeOptions, error) {
+	key, err := s.home.Identity()
+	if err != nil {
+		return pkgshare.NodeOptions{}, err
+	}
+	db, err := s.home.DB()
+	if err != nil {
+		return pkgshare.NodeOptions{}, err
+	}
+	o := pkgshare.NodeOptions{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, Log: s.log}
+	if listen {
+		o.Listen = s.g.Listen
+	}
+	return o, nil
+}
+
+// daemon returns a client of the home's running daemon, or
+// control.ErrNoDaemon.
+func (s *session) daemon() (*control.Client, error) {
+	return control.Dial(s.home.Path(control.SocketFile))
+}

@@ -1,0 +1,100 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+func newPackagesCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "packages",
+		Usage: "list the packages in the library, or inspect, verify or forget one",
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("unknown packages subcommand %q (see p2psb packages --help)", c.Args().First())
+			}
+			return withSession(c, e, runPackagesList)
+		},
+		Subcommands: []*cli.Command{
+			newPackagesInfoCommand(e),
+			newPackagesRmCommand(e),
+			newPackagesVerifyCommand(e),
+		},
+	}
+}
+
+// withSession opens a session for c, runs fn and closes the session.
+func withSession(c *cli.Context, e *env, fn func(context.Context, *session) error) error {
+	s, err := openSession(c, e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(c.Context, s)
+}
+
+func runPackagesList(ctx context.Context, s *session) error {
+	lib, err := s.library()
+	if err != nil {
+		return err
+	}
+	pkgs, err := lib.Packages(ctx)
+	if err != nil {
+		return err
+	}
+	return s.out.result(pkgs, func(w io.Writer) error {
+		if len(pkgs) == 0 {
+			_, err := fmt.Fprintln(w, "no packages yet (publish one with p2psb publish DIR)")
+			return err
+		}
+		rows := make([][]string, len(pkgs))
+		for i, p := range pkgs {
+			v := p.Latest()
+			rows[i] = []string{p.Name, p.ID.String(), fmt.Sprint(v.Version), fmt.Sprint(len(p.Versions)),
+				fmt.Sprint(v.Files), humanBytes(v.Bytes)}
+		}
+		return table(w, []string{"NAME", "ID", "VERSION", "HELD", "FILES", "SIZE"}, rows)
+	})
+}
+
+// target is what a packages subcommand argument names: a package (newest
+// version, or version N) or a version by its ID.
+type target struct {
+	ref       manifest.Ref
+	versionID manifest.VersionID
+	byVersion bool
+}
+
+func parseTarget(arg string, allowVersionID bool) (target, error) {
+	if ref, err := manifest.ParseRef(arg); err == nil {
+		return target{ref: ref}, nil
+	}
+	if allowVersionID {
+		if id, err := manifest.ParseVersionID(arg); err == nil {
+			return target{versionID: id, byVersion: true}, nil
+		}
+		return target{}, usageErrorf("%q is not a package ID, ID@VERSION or version ID", arg)
+	}
+	return target{}, usageErrorf("%q is not a package ID or ID@VERSION", arg)
+}
+
+func oneTarget(c *cli.Context, allowVersionID bool) (target, error) {
+	if c.NArg() != 1 {
+		return target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
+	}
+	return parseTarget(c.Args().First(), allowVersionID)
+}
+
+// load returns the version t names.
+func (t target) load(ctx context.Context, lib *pkgshare.Library) (*pkgshare.Version, error) {
+	if t.byVersion {
+		return lib.VersionByID(ctx, t.versionID)
+	}
+	return lib.Version(ctx, t.ref)
+}

@@ -1,0 +1,63 @@
+package cmd
+
+import (
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// minProgress is the job size from which a progress bar is worth showing.
+const minProgress = 64 << 20
+
+// terminalProgress draws a progress bar with rate and ETA on stderr when it
+// is a terminal and the job is large; otherwise it does nothing. It
+// implements pkgshare.Progress.
+type terminalProgress struct {
+	s    *session
+	desc string
+
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(s *session, desc string) *terminalProgress {
+	return &terminalProgress{s: s, desc: desc}
+}
+
+func (p *terminalProgress) SetTotal(n int64) {
+	if n < minProgress || p.s.g.JSON || !terminal(p.s.env.stderr) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bar = progressbar.NewOptions64(n,
+		progressbar.OptionSetWriter(p.s.env.stderr),
+		progressbar.OptionSetDescription(p.desc),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionFullWidth(),
+	)
+}
+
+func (p *terminalProgress) Add(n int64) {
+	p.mu.Lock()
+	bar := p.bar
+	p.mu.Unlock()
+	if bar != nil {
+		_ = bar.Add64(n)
+	}
+}
+
+// Done removes the bar from the terminal.
+func (p *terminalProgress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		p.bar = nil
+	}
+}

@@ -1,0 +1,109 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/rendezvous"
+)
+
+type serveOptions struct {
+	Rendezvous bool
+	Backbone   []string
+}
+
+func newServeCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "run this node until SIGINT/SIGTERM: announce it and keep it reachable",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "rendezvous", Usage: "also act as a rendezvous node and circuit relay"},
+			&cli.StringSliceFlag{Name: "backbone", Usage: "federate with the rendezvous node at `MULTIADDR` (repeatable; with --rendezvous)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("serve takes no arguments")
+			}
+			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone")}
+			if len(opts.Backbone) > 0 && !opts.Rendezvous {
+				return usageErrorf("--backbone joins rendezvous nodes together; add --rendezvous")
+			}
+			return withSession(c, e, func(ctx context.Context, s *session) error { return runServe(ctx, s, opts) })
+		},
+	}
+}
+
+// serveEvent is what serve prints when it is ready and when it stops.
+type serveEvent struct {
+	Event string   `json:"event"`
+	ID    string   `json:"id"`
+	Addrs []string `json:"addrs,omitempty"`
+}
+
+func runServe(ctx context.Context, s *session, opts serveOptions) error {
+	if _, err := s.daemon(); err == nil {
+		return fmt.Errorf("%s: %w", s.home.Dir, control.ErrDaemonRunning)
+	}
+	nopts, err := s.nodeOptions(true)
+	if err != nil {
+		return err
+	}
+	nopts.Rendezvous, nopts.Backbone, nopts.Redial = opts.Rendezvous, opts.Backbone, 64
+	node, err := pkgshare.StartNode(nopts)
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	ns := rendezvous.NodeNamespace(node.Host.ID())
+	if err := node.Announce(ctx, ns); err != nil {
+		s.log.Warn("no rendezvous accepted this node yet; retrying in the background", "err", err)
+	}
+	// The control socket opens once the node is announced, so a client
+	// that finds it can rely on the node being registered.
+	ctl, err := control.Listen(s.home.Path(control.SocketFile), node)
+	if err != nil {
+		return err
+	}
+	defer ctl.Close()
+
+	st := node.Status()
+	if err := s.printServe(serveEvent{Event: "ready", ID: st.ID.String(), Addrs: st.Addrs}); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	s.log.Info("stopping")
+	if node.Discovery != nil {
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := node.Discovery.Unregister(uctx, ns); err != nil {
+			s.log.Info("unregister", "err", err)
+		}
+		cancel()
+	}
+	if err := ctl.Close(); err != nil {
+		s.log.Info("close control socket", "err", err)
+	}
+	if err := node.Close(); err != nil {
+		return fmt.Errorf("stop node: %w", err)
+	}
+	return s.printServe(serveEvent{Event: "stopped", ID: st.ID.String()})
+}
+
+func (s *session) printServe(ev serveEvent) error {
+	return s.out.result(ev, func(w io.Writer) error {
+		if ev.Event == "stopped" {
+			_, err := fmt.Fprintln(w, "stopped")
+			return err
+		}
+		fmt.Fprintf(w, "node %s is serving on:\n", ev.ID)
+		for _, a := range ev.Addrs {
+			fmt.Fprintln(w, "  "+a)
+		}
+		return nil
+	})
+}
