@@ -1,0 +1,81 @@
+package chunker
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// splitmix is the splitmix64 generator: gen_gear.go draws the gear table
+// from it, and tests draw their pseudo-random inputs from it.
+type splitmix uint64
+
+func (s *splitmix) next() uint64 {
+	*s += 0x9e3779b97f4a7c15
+	z := uint64(*s)
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// randomBytes returns n pseudo-random bytes, the same for the same seed forever.
+func randomBytes(seed uint64, n int) []byte {
+	s := splitmix(seed)
+	b := make([]byte, (n+7)&^7)
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], s.next())
+	}
+	return b[:n]
+}
+
+// smallParams are tiny bounds that give many chunks from little data.
+var smallParams = Params{Min: 64, Avg: 256, Max: 1024}
+
+// windowHash is the gear hash of the window ending at data[i], computed
+// from its definition.
+func windowHash(data []byte, i int) uint64 {
+	var h uint64
+	for k := 0; k < WindowSize && k <= i; k++ {
+		h += gear[data[i-k]] << k
+	}
+	return h
+}
+
+// refBoundaries is Boundaries written as plainly as the rule in cut.go.
+func refBoundaries(data []byte, p Params) []int {
+	strict, loose := p.thresholds()
+	var cuts []int
+	for s := 0; s < len(data); {
+		end := min(s+p.Max, len(data))
+		for z := p.Min; s+z < end; z++ {
+			thr := loose
+			if z < p.Avg {
+				thr = strict
+			}
+			if windowHash(data, s+z-1) < thr {
+				end = s + z
+				break
+			}
+		}
+		cuts = append(cuts, end)
+		s = end
+	}
+	return cuts
+}
+
+// requireChunks checks chunks against the cut points of data.
+func requireChunks(t *testing.T, data []byte, p Params, chunks []Chunk) {
+	t.Helper()
+	cuts := Boundaries(data, p)
+	require.Len(t, chunks, len(cuts))
+	var off int64
+	for i, c := range chunks {
+		require.Equal(t, off, c.Offset, "chunk %d offset", i)
+		require.Equal(t, int64(cuts[i]), off+int64(c.Size), "chunk %d end", i)
+		require.Equal(t, sha256.Sum256(data[off:cuts[i]]), c.Hash, "chunk %d hash", i)
+		off += int64(c.Size)
+	}
+	require.Equal(t, int64(len(data)), off)
+}
