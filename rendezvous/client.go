@@ -28,6 +28,10 @@ type Client struct {
 	mu     sync.Mutex
 	ads    map[string]*advert
 	closed bool
+
+	recMu    sync.Mutex
+	rec      []byte // the host's signed record, reused while its addresses stay
+	recAddrs string
 }
 
 var _ discovery.Discovery = (*Client)(nil)
@@ -133,4 +137,23 @@ func (c *Client) forEachServer(ctx context.Context, f func(ctx context.Context, 
 		}
 	}
 	return ok, errors.Join(errs...)
+}
+
+// signedRecord returns the host's signed peer record for its current
+// addresses. The same envelope is reused while they do not change, so a
+// server verifies it once however many namespaces the host registers in.
+func (c *Client) signedRecord() ([]byte, error) {
+	info := peer.AddrInfo{ID: c.h.ID(), Addrs: c.h.Addrs()}
+	key := fmt.Sprint(info.Addrs)
+	c.recMu.Lock()
+	defer c.recMu.Unlock()
+	if c.rec != nil && c.recAddrs == key {
+		return c.rec, nil
+	}
+	rec, err := SignRecord(c.h.Peerstore().PrivKey(c.h.ID()), info, 0, c.cfg.maxAddrs)
+	if err != nil {
+		return nil, err
+	}
+	c.rec, c.recAddrs = rec, key
+	return rec, nil
 }

@@ -43,7 +43,7 @@ func (c *Client) Advertise(ctx context.Context, ns string, opts ...discovery.Opt
 
 // registerAll registers in ns everywhere and returns the shortest granted TTL.
 func (c *Client) registerAll(ctx context.Context, ns string, ttl time.Duration) (time.Duration, error) {
-	env, err := SignRecord(c.h.Peerstore().PrivKey(c.h.ID()), peer.AddrInfo{ID: c.h.ID(), Addrs: c.h.Addrs()}, 0, c.cfg.maxAddrs)
+	env, err := c.signedRecord()
 	if err != nil {
 		return 0, err
 	}

@@ -3,6 +3,7 @@ package rendezvous
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -27,6 +28,13 @@ func (c *Client) exchange(ctx context.Context, rp peer.ID, req *pb.Message, want
 		return nil, err
 	}
 	if want == noAnswer {
+		// No answer comes, but a server ends the stream after the request
+		// has been handled: waiting for that orders later requests after it.
+		if err := s.CloseWrite(); err != nil {
+			s.Reset()
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(s, maxResponseSize))
 		return nil, s.Close()
 	}
 	var resp pb.Message

@@ -111,8 +111,9 @@ func TestClientReregistersBeforeTTL(t *testing.T) {
 	require.Eventually(t, func() bool {
 		n.clk.Add(30 * time.Second)
 		got, err := cb.Discover(ctx, "app", 0)
-		return err == nil && len(got) == 1 && got[0].Seq != first[0].Seq
-	}, 10*time.Second, time.Millisecond)
+		left := 10*time.Minute - n.clk.Now().Sub(start)
+		return err == nil && len(got) == 1 && got[0].TTL > left+time.Minute
+	}, 10*time.Second, time.Millisecond, "the TTL is renewed")
 	require.Less(t, n.clk.Now().Sub(start), 10*time.Minute)
 	n.clk.Add(9 * time.Minute)
 	got, err := cb.Discover(ctx, "app", 0)

@@ -18,18 +18,25 @@ func DSN(path string) string {
 
 // OpenDB opens (creating if needed) the SQLite database at path with DSN's
 // settings, for running a server on its own and for tests. A p2psb node
-// passes the database it already has to NewServer instead.
+// passes the database it already has to NewServer instead; it should keep
+// as many idle connections as it expects concurrent DISCOVERs (database/sql
+// keeps 2 by default, and a new SQLite connection starts with a cold cache
+// and unprepared statements), as OpenDB does.
 func OpenDB(path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite3", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	db.SetMaxIdleConns(maxIdleConns)
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
 }
+
+// maxIdleConns is how many connections OpenDB keeps open between queries.
+const maxIdleConns = 16
 
 // ErrSchemaTooNew is returned by NewServer for a database whose rendezvous
 // tables were written by a newer program. The database is left untouched.
@@ -48,10 +55,9 @@ var migrations = []string{
 		record     BLOB NOT NULL,       -- signed peer record (record.Envelope)
 		record_seq INTEGER NOT NULL,    -- the PeerRecord's Seq
 		expires    INTEGER NOT NULL,    -- unix milliseconds
-		UNIQUE(ns, peer)
+		UNIQUE(peer, ns)                -- also counts a peer's registrations
 	);
 	CREATE INDEX rendezvous_registrations_ns_seq ON rendezvous_registrations(ns, seq);
-	CREATE INDEX rendezvous_registrations_peer ON rendezvous_registrations(peer, expires, ns);
 	CREATE INDEX rendezvous_registrations_expires ON rendezvous_registrations(expires);
 	CREATE TABLE rendezvous_tombstones(
 		seq     INTEGER PRIMARY KEY,

@@ -39,7 +39,7 @@ func (f *federation) importOp(u *pb.Update) (*writeOp, error) {
 	if err := checkNamespace(u.GetNs(), false); err != nil {
 		return nil, err
 	}
-	rec, err := verifyRecord(u.GetSignedPeerRecord(), f.s.cfg.maxAddrs)
+	rec, err := f.s.verifier.verify(u.GetSignedPeerRecord())
 	if err != nil {
 		return nil, err
 	}

@@ -140,7 +140,7 @@ func FuzzSyncBatch(f *testing.F) {
 	}}))
 	f.Add(frame(f, &pb.SyncRequest{Cursor: proto.Uint64(9)}))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
-	fed := &federation{s: &Server{cfg: defaultConfig()}}
+	fed := &federation{s: &Server{cfg: defaultConfig(), verifier: &verifier{maxAddrs: 32}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := newMsgReader(bytes.NewReader(data), maxSyncFrame)
 		var b pb.SyncBatch

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/record"
@@ -69,4 +70,36 @@ func SignRecord(key crypto.PrivKey, info peer.AddrInfo, seq uint64, maxAddrs int
 		return nil, fmt.Errorf("sign peer record: %w", err)
 	}
 	return raw, nil
+}
+
+// verifier verifies signed peer records and remembers the ones that
+// verified: a peer registering in many namespaces, or refreshing, sends the
+// same envelope again, and verifying a signature costs more than storing the
+// registration. The same bytes always verify the same way.
+type verifier struct {
+	maxAddrs int
+	seen     *lru.Cache[string, signedRecord] // nil: no memory
+}
+
+const verifiedCacheSize = 8192
+
+func newVerifier(maxAddrs int) *verifier {
+	seen, err := lru.New[string, signedRecord](verifiedCacheSize)
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	return &verifier{maxAddrs: maxAddrs, seen: seen}
+}
+
+func (v *verifier) verify(raw []byte) (signedRecord, error) {
+	if v.seen != nil {
+		if rec, ok := v.seen.Get(string(raw)); ok {
+			return rec, nil
+		}
+	}
+	rec, err := verifyRecord(raw, v.maxAddrs)
+	if err == nil && v.seen != nil {
+		v.seen.Add(string(raw), rec)
+	}
+	return rec, err
 }

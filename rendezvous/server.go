@@ -23,12 +23,14 @@ const ProtocolID protocol.ID = "/rendezvous/1.0.0"
 // registrations kept in SQLite, collects expired registrations, and
 // optionally registers itself and federates with other rendezvous nodes.
 type Server struct {
-	h       host.Host
-	db      *sql.DB
-	cfg     config
-	cookies cookieJar
-	w       *writer
-	fed     *federation
+	h        host.Host
+	db       *sql.DB
+	cfg      config
+	cookies  cookieJar
+	verifier *verifier
+	st       *statements
+	w        *writer
+	fed      *federation
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -58,6 +60,7 @@ func NewServer(h host.Host, db *sql.DB, opts ...Option) (*Server, error) {
 	if cfg.federate {
 		if s.fed, err = newFederation(s); err != nil {
 			cancel()
+			s.st.close()
 			return nil, err
 		}
 		s.w.onCommit = s.fed.published
@@ -83,9 +86,13 @@ func (s *Server) load() error {
 	if err != nil {
 		return err
 	}
+	if s.st, err = prepareStatements(s.ctx, s.db); err != nil {
+		return err
+	}
 	s.cookies = cookieJar{secret: secret}
+	s.verifier = newVerifier(s.cfg.maxAddrs)
 	s.w = &writer{
-		db: s.db, in: make(chan *writeOp, 4*s.cfg.batchSize), counter: counter,
+		db: s.db, st: s.st, in: make(chan *writeOp, 4*s.cfg.batchSize), counter: counter,
 		maxPerPeer: s.cfg.maxPerPeer, batchSize: s.cfg.batchSize, now: s.cfg.clock.Now,
 	}
 	return nil
@@ -129,7 +136,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	return nil
+	return s.st.close()
 }
 
 // collectLoop deletes expired registrations every gcInterval.

@@ -16,7 +16,7 @@ func (s *Server) RegisterLocal(ctx context.Context, envelope []byte, namespaces 
 	if ttl < s.cfg.minTTL || ttl > s.cfg.maxTTL {
 		return fmt.Errorf("register locally: %w: %v", ErrInvalidTTL, ttl)
 	}
-	rec, err := verifyRecord(envelope, s.cfg.maxAddrs)
+	rec, err := s.verifier.verify(envelope)
 	if err != nil {
 		return fmt.Errorf("register locally: %w", err)
 	}

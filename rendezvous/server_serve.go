@@ -61,7 +61,7 @@ func (s *Server) register(ctx context.Context, remote peer.ID, r *registerReq) (
 	if ttl < s.cfg.minTTL || ttl > s.cfg.maxTTL {
 		return 0, fmt.Errorf("%w: %v outside [%v, %v]", ErrInvalidTTL, ttl, s.cfg.minTTL, s.cfg.maxTTL)
 	}
-	rec, err := verifyRecord(r.envelope, s.cfg.maxAddrs)
+	rec, err := s.verifier.verify(r.envelope)
 	if err != nil {
 		return 0, err
 	}
@@ -87,7 +87,7 @@ func (s *Server) discover(ctx context.Context, d *discoverReq) ([]registration, 
 	if err != nil {
 		return nil, nil, err
 	}
-	regs, err := discover(ctx, s.db, d.ns, pos, d.limit, s.cfg.clock.Now(), maxResponseBytes)
+	regs, err := s.st.discover(ctx, d.ns, pos, d.limit, s.cfg.clock.Now(), maxResponseBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", unavailableOr(ctx, ErrInternal), err)
 	}

@@ -76,13 +76,13 @@ const (
 // discover returns up to limit live registrations of ns (all namespaces
 // when ns is empty) made after position after, oldest first, stopping
 // before their records pass maxBytes.
-func discover(ctx context.Context, db *sql.DB, ns string, after uint64, limit int, now time.Time, maxBytes int) ([]registration, error) {
+func (st *statements) discover(ctx context.Context, ns string, after uint64, limit int, now time.Time, maxBytes int) ([]registration, error) {
 	var rows *sql.Rows
 	var err error
 	if ns == "" {
-		rows, err = db.QueryContext(ctx, discoverAllQuery, int64(after), unixMilli(now), limit)
+		rows, err = st.discoverAll.QueryContext(ctx, int64(after), unixMilli(now), limit)
 	} else {
-		rows, err = db.QueryContext(ctx, discoverNSQuery, ns, int64(after), unixMilli(now), limit)
+		rows, err = st.discoverNS.QueryContext(ctx, ns, int64(after), unixMilli(now), limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("discover %q: %w", ns, err)
@@ -111,8 +111,8 @@ func discover(ctx context.Context, db *sql.DB, ns string, after uint64, limit in
 
 // changesSince returns up to limit live registrations and tombstones with a
 // counter above cursor, in counter order: what a backbone peer missed.
-func changesSince(ctx context.Context, db *sql.DB, cursor uint64, limit int, now time.Time) ([]*pb.Update, error) {
-	rows, err := db.QueryContext(ctx, changesQuery, int64(cursor), unixMilli(now), limit)
+func (st *statements) changesSince(ctx context.Context, cursor uint64, limit int, now time.Time) ([]*pb.Update, error) {
+	rows, err := st.changes.QueryContext(ctx, int64(cursor), unixMilli(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("changes since %d: %w", cursor, err)
 	}

@@ -45,7 +45,7 @@ func (f *federation) serveSync(str network.Stream) {
 	cursor := req.GetCursor()
 	for sent := 0; ; {
 		timer.Reset(f.s.cfg.streamTimeout)
-		ups, err := changesSince(f.s.ctx, f.s.db, cursor, min(syncBatch, limit-sent), f.s.cfg.clock.Now())
+		ups, err := f.s.st.changesSince(f.s.ctx, cursor, min(syncBatch, limit-sent), f.s.cfg.clock.Now())
 		if err != nil {
 			f.s.cfg.log.Info("rendezvous: serve catch-up", "err", err)
 			str.Reset()

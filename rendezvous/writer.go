@@ -53,6 +53,7 @@ type change struct {
 // concurrent REGISTERs share one transaction.
 type writer struct {
 	db         *sql.DB
+	st         *statements
 	in         chan *writeOp
 	counter    uint64
 	maxPerPeer int
@@ -180,8 +181,7 @@ func (w *writer) apply(ctx context.Context, batch []*writeOp) ([]opResult, error
 		}
 		results[i] = res
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO rendezvous_meta(key, value) VALUES('seq', ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, int64(w.counter))
+	_, err = tx.StmtContext(ctx, w.st.saveCounter).ExecContext(ctx, int64(w.counter))
 	if err != nil {
 		return nil, fmt.Errorf("save counter: %w", err)
 	}

@@ -11,11 +11,14 @@ import (
 )
 
 const (
+	// countAllQuery is the cheap bound (a covering index range); only a peer
+	// at the limit pays for countLiveQuery.
+	countAllQuery  = `SELECT COUNT(*) FROM rendezvous_registrations WHERE peer = ?`
 	countLiveQuery = `SELECT COUNT(*) FROM rendezvous_registrations
 		WHERE peer = ? AND expires > ? AND ns <> ?`
 	upsertQuery = `INSERT INTO rendezvous_registrations(seq, ns, peer, record, record_seq, expires)
 		VALUES(?, ?, ?, ?, ?, ?)
-		ON CONFLICT(ns, peer) DO UPDATE SET seq = excluded.seq, record = excluded.record,
+		ON CONFLICT(peer, ns) DO UPDATE SET seq = excluded.seq, record = excluded.record,
 			record_seq = excluded.record_seq, expires = excluded.expires`
 	// an imported registration never replaces a newer record
 	importWhere   = ` WHERE excluded.record_seq >= rendezvous_registrations.record_seq`
@@ -32,19 +35,17 @@ const (
 // maxPerPeer live registrations in other namespaces.
 func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time.Time) (opResult, error) {
 	peerKey := []byte(op.rec.peer)
-	var live int
-	if err := tx.QueryRowContext(ctx, countLiveQuery, peerKey, unixMilli(now), op.ns).Scan(&live); err != nil {
-		return opResult{}, fmt.Errorf("count registrations: %w", err)
+	if err := w.checkLimit(ctx, tx, peerKey, op, now); errors.Is(err, ErrNotAuthorized) {
+		return opResult{err: err}, nil
+	} else if err != nil {
+		return opResult{}, err
 	}
-	if live >= w.maxPerPeer {
-		return opResult{err: fmt.Errorf("%w: %s holds %d registrations", ErrNotAuthorized, op.rec.peer, live)}, nil
-	}
-	query := upsertQuery
+	upsert := w.st.upsert
 	if op.imported {
-		query += importWhere
+		upsert = w.st.upsertImport
 	}
 	seq := w.counter + 1
-	res, err := tx.ExecContext(ctx, query, int64(seq), op.ns, peerKey, op.rec.raw, sqlSeq(op.rec.seq), unixMilli(op.expires))
+	res, err := tx.StmtContext(ctx, upsert).ExecContext(ctx, int64(seq), op.ns, peerKey, op.rec.raw, sqlSeq(op.rec.seq), unixMilli(op.expires))
 	if err != nil {
 		return opResult{}, fmt.Errorf("store registration: %w", err)
 	}
@@ -54,6 +55,25 @@ func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time
 	w.counter = seq
 	return opResult{change: &change{kind: pb.Update_REGISTER, ns: op.ns, record: op.rec.raw,
 		expires: op.expires, seq: seq, imported: op.imported}}, nil
+}
+
+// checkLimit refuses op with ErrNotAuthorized when its peer holds maxPerPeer
+// live registrations in other namespaces.
+func (w *writer) checkLimit(ctx context.Context, tx *sql.Tx, peerKey []byte, op *writeOp, now time.Time) error {
+	var n int
+	if err := tx.StmtContext(ctx, w.st.countAll).QueryRowContext(ctx, peerKey).Scan(&n); err != nil {
+		return fmt.Errorf("count registrations: %w", err)
+	}
+	if n < w.maxPerPeer {
+		return nil
+	}
+	if err := tx.StmtContext(ctx, w.st.countLive).QueryRowContext(ctx, peerKey, unixMilli(now), op.ns).Scan(&n); err != nil {
+		return fmt.Errorf("count registrations: %w", err)
+	}
+	if n >= w.maxPerPeer {
+		return fmt.Errorf("%w: %s holds %d registrations", ErrNotAuthorized, op.rec.peer, n)
+	}
+	return nil
 }
 
 // unregister removes op's registration and leaves a tombstone that backbone
@@ -66,7 +86,7 @@ func (w *writer) unregister(ctx context.Context, tx *sql.Tx, op *writeOp, now ti
 	}
 	var record []byte
 	var exp int64
-	err := tx.QueryRowContext(ctx, deleteQuery, op.ns, []byte(op.peer), upTo).Scan(&record, &exp)
+	err := tx.StmtContext(ctx, w.st.remove).QueryRowContext(ctx, op.ns, []byte(op.peer), upTo).Scan(&record, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return opResult{}, nil
 	}
@@ -74,7 +94,7 @@ func (w *writer) unregister(ctx context.Context, tx *sql.Tx, op *writeOp, now ti
 		return opResult{}, fmt.Errorf("delete registration: %w", err)
 	}
 	seq := w.counter + 1
-	if _, err := tx.ExecContext(ctx, tombstoneStmt, int64(seq), op.ns, []byte(op.peer), record, exp); err != nil {
+	if _, err := tx.StmtContext(ctx, w.st.tombstone).ExecContext(ctx, int64(seq), op.ns, []byte(op.peer), record, exp); err != nil {
 		return opResult{}, fmt.Errorf("store tombstone: %w", err)
 	}
 	w.counter = seq
