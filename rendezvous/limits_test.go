@@ -2,7 +2,10 @@ package rendezvous
 
 import (
 	"testing"
+	"time"
 
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	"github.com/stretchr/testify/require"
 )
@@ -17,4 +20,21 @@ func TestResourceLimits(t *testing.T) {
 	rm, err := NewResourceManager(DefaultConnsPerIP)
 	require.NoError(t, err)
 	require.NoError(t, rm.Close())
+}
+
+func TestNodeOptionsServeRelay(t *testing.T) {
+	opts, err := NodeOptions(DefaultConnsPerIP)
+	require.NoError(t, err)
+	h, err := libp2p.New(append(opts, libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))...)
+	require.NoError(t, err)
+	defer h.Close()
+	hop := protocol.ID("/libp2p/circuit/relay/0.2.0/hop")
+	require.Eventually(t, func() bool {
+		for _, p := range h.Mux().Protocols() {
+			if p == hop {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "the relay service runs")
 }
