@@ -56,6 +56,7 @@ func commands(e *env) []*cli.Command {
 		newPeersCommand(e),
 		newPublishCommand(e),
 		newPackagesCommand(e),
+		newFetchCommand(e),
 		newServeCommand(e),
 		newStatusCommand(e),
 		newLocateCommand(e),

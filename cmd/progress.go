@@ -17,8 +17,9 @@ type terminalProgress struct {
 	s    *session
 	desc string
 
-	mu  sync.Mutex
-	bar *progressbar.ProgressBar
+	once sync.Once
+	mu   sync.Mutex
+	bar  *progressbar.ProgressBar
 }
 
 func newProgress(s *session, desc string) *terminalProgress {
@@ -59,5 +60,21 @@ func (p *terminalProgress) Done() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
 		p.bar = nil
+	}
+}
+
+// SetTotalOnce sets the total the first time it is called.
+func (p *terminalProgress) SetTotalOnce(n int64) {
+	p.once.Do(func() { p.SetTotal(n) })
+}
+
+// Set moves the bar to done bytes and shows desc.
+func (p *terminalProgress) Set(done int64, desc string) {
+	p.mu.Lock()
+	bar := p.bar
+	p.mu.Unlock()
+	if bar != nil {
+		bar.Describe(desc)
+		_ = bar.Set64(done)
 	}
 }

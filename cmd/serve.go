@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,18 +13,20 @@ import (
 )
 
 type serveOptions struct {
-	Rendezvous bool
-	Backbone   []string
+	Rendezvous  bool
+	Backbone    []string
+	MaxUpload   int
+	MaxDownload int
 }
 
 func newServeCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
 		Usage: "run this node until SIGINT/SIGTERM: announce it and keep it reachable",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "rendezvous", Usage: "also act as a rendezvous node and circuit relay"},
 			&cli.StringSliceFlag{Name: "backbone", Usage: "federate with the rendezvous node at `MULTIADDR` (repeatable; with --rendezvous)"},
-		},
+		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usageErrorf("serve takes no arguments")
@@ -33,6 +34,10 @@ func newServeCommand(e *env) *cli.Command {
 			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone")}
 			if len(opts.Backbone) > 0 && !opts.Rendezvous {
 				return usageErrorf("--backbone joins rendezvous nodes together; add --rendezvous")
+			}
+			var err error
+			if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
+				return err
 			}
 			return withSession(c, e, func(ctx context.Context, s *session) error { return runServe(ctx, s, opts) })
 		},
@@ -55,6 +60,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 		return err
 	}
 	nopts.Rendezvous, nopts.Backbone, nopts.Redial = opts.Rendezvous, opts.Backbone, 64
+	nopts.MaxUpload, nopts.MaxDownload = opts.MaxUpload, opts.MaxDownload
 	node, err := pkgshare.StartNode(nopts)
 	if err != nil {
 		return err
@@ -63,6 +69,10 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	ns := rendezvous.NodeNamespace(node.Host.ID())
 	if err := node.Announce(ctx, ns); err != nil {
 		s.log.Warn("no rendezvous accepted this node yet; retrying in the background", "err", err)
+	}
+	seeded, err := node.SeedLibrary(ctx)
+	if err != nil {
+		return err
 	}
 	// The control socket opens once the node is announced, so a client
 	// that finds it can rely on the node being registered.
@@ -78,13 +88,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	}
 	<-ctx.Done()
 	s.log.Info("stopping")
-	if node.Discovery != nil {
-		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := node.Discovery.Unregister(uctx, ns); err != nil {
-			s.log.Info("unregister", "err", err)
-		}
-		cancel()
-	}
+	node.Unannounce(append(seeded, ns))
 	if err := ctl.Close(); err != nil {
 		s.log.Info("close control socket", "err", err)
 	}

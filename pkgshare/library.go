@@ -37,13 +37,14 @@ func (e *NotFoundError) InvalidInput() bool { return true }
 
 // VersionInfo summarises one version of a package.
 type VersionInfo struct {
-	ID      manifest.VersionID `json:"version_id"`
-	Version uint64             `json:"version"`
-	Created time.Time          `json:"created"`
-	Bytes   int64              `json:"bytes"`
-	Files   int                `json:"files"`
-	Chunks  int                `json:"chunks"`
-	Root    string             `json:"root"`
+	ID       manifest.VersionID `json:"version_id"`
+	Version  uint64             `json:"version"`
+	Created  time.Time          `json:"created"`
+	Bytes    int64              `json:"bytes"`
+	Files    int                `json:"files"`
+	Chunks   int                `json:"chunks"`
+	Root     string             `json:"root"`
+	Complete bool               `json:"complete"` // false while (or after an interrupted) fetch
 }
 
 // PackageInfo summarises a package and the versions the library holds,
@@ -122,7 +123,7 @@ func (l *Library) Package(ctx context.Context, id manifest.PackageID) (*PackageI
 	return p, nil
 }
 
-const versionColumns = `id, version, created_at, size, files, chunks, root FROM pkgshare_versions `
+const versionColumns = `id, version, created_at, size, files, chunks, root, complete FROM pkgshare_versions `
 
 // querier is what *sql.DB and *sql.Tx have in common for reading.
 type querier interface {
@@ -142,7 +143,7 @@ func queryVersions(ctx context.Context, q querier, where string, args ...any) ([
 		var v VersionInfo
 		var id string
 		var created int64
-		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root); err != nil {
+		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete); err != nil {
 			return nil, fmt.Errorf("list versions: %w", err)
 		}
 		if v.ID, err = manifest.ParseVersionID(id); err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
-	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
@@ -22,6 +21,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
 	"github.com/p2psb/p2psb/rendezvous"
 )
 
@@ -34,6 +34,8 @@ type NodeOptions struct {
 	Rendezvous      bool     // also act as a rendezvous node and circuit relay
 	Backbone        []string // other rendezvous nodes to federate with (with Rendezvous)
 	Redial          int      // how many recently working peers to redial at start
+	MaxUpload       int      // bytes per second served to peers; 0: unlimited
+	MaxDownload     int      // bytes per second fetched; 0: unlimited
 	Log             *slog.Logger
 }
 
@@ -46,6 +48,10 @@ type Node struct {
 	Peers     *peerstore.Store
 	Discovery *rendezvous.Client // nil when no rendezvous is configured
 	Server    *rendezvous.Server // nil unless the node is a rendezvous
+	Library   *Library
+	Seeder    *Seeder
+	Xfer      *xfer.Server
+	Fetcher   *xfer.Fetcher
 
 	log       *slog.Logger
 	started   time.Time
@@ -110,6 +116,10 @@ func StartNode(opts NodeOptions) (n *Node, err error) {
 		n.Close()
 		return nil, err
 	}
+	if err := n.startTransfer(opts); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.redial(opts.Redial)
 	return n, nil
 }
@@ -139,13 +149,11 @@ func hostOptions(opts NodeOptions, ps *peerstore.Store) ([]libp2p.Option, error)
 		o = append(o, libp2p.ListenAddrs(addrs...))
 	}
 	if opts.Rendezvous {
-		rm, err := rendezvous.NewResourceManager(rendezvous.DefaultConnsPerIP)
+		ro, err := rendezvous.NodeOptions(rendezvous.DefaultConnsPerIP)
 		if err != nil {
-			return nil, fmt.Errorf("resource manager: %w", err)
+			return nil, err
 		}
-		o = append(o, libp2p.ResourceManager(rm),
-			libp2p.EnableRelayService(relay.WithInfiniteLimits(), relay.WithResources(relay.DefaultResources())),
-			libp2p.EnableNATService())
+		o = append(append(o, ro...), libp2p.EnableNATService())
 	} else {
 		o = append(o, libp2p.EnableHolePunching())
 	}
@@ -174,6 +182,30 @@ func (n *Node) startRendezvous(opts NodeOptions, rzPeers, backbone []peer.AddrIn
 		return fmt.Errorf("start rendezvous client: %w", err)
 	}
 	n.Discovery = c
+	return nil
+}
+
+// startTransfer opens the library and starts serving it and fetching.
+func (n *Node) startTransfer(opts NodeOptions) error {
+	lib, err := NewLibrary(opts.DB)
+	if err != nil {
+		return err
+	}
+	n.Library, n.Seeder = lib, NewSeeder(lib, n.log)
+	sopts := []xfer.Option{xfer.WithLogger(n.log)}
+	if opts.MaxUpload > 0 {
+		sopts = append(sopts, xfer.WithUploadLimit(opts.MaxUpload))
+	}
+	if n.Xfer, err = xfer.NewServer(n.Host, n.Seeder, sopts...); err != nil {
+		return fmt.Errorf("start transfer server: %w", err)
+	}
+	fopts := []xfer.Option{xfer.WithLogger(n.log)}
+	if opts.MaxDownload > 0 {
+		fopts = append(fopts, xfer.WithDownloadLimit(opts.MaxDownload))
+	}
+	if n.Fetcher, err = xfer.NewFetcher(n.Host, fopts...); err != nil {
+		return fmt.Errorf("start fetcher: %w", err)
+	}
 	return nil
 }
 
@@ -228,6 +260,9 @@ func (n *Node) Close() error {
 		}
 		if n.Server != nil {
 			errs = append(errs, n.Server.Close())
+		}
+		if n.Xfer != nil {
+			errs = append(errs, n.Xfer.Close())
 		}
 		n.stopTrack()
 		if n.stopObs != nil {

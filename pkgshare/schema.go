@@ -48,5 +48,11 @@ var Schema = home.Schema{
 		);
 		CREATE INDEX pkgshare_chunks_hash ON pkgshare_chunks(hash);
 		CREATE INDEX pkgshare_chunks_file ON pkgshare_chunks(version_id, file_idx);`,
+		// 2: versions being fetched. A fetched version is recorded when its
+		// fetch starts, incomplete, with the bitfield of the distinct chunks
+		// already written to its partial files, so a fetch resumes after a
+		// crash; complete versions have have = NULL.
+		`ALTER TABLE pkgshare_versions ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+		ALTER TABLE pkgshare_versions ADD COLUMN have BLOB;`,
 	},
 }

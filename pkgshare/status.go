@@ -2,6 +2,7 @@ package pkgshare
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -81,4 +82,42 @@ func (n *Node) Status() Status {
 		}
 	}
 	return s
+}
+
+// Unannounce removes the node's registrations in the given namespaces from
+// the rendezvous nodes (at shutdown), giving up after a few seconds.
+func (n *Node) Unannounce(namespaces []string) {
+	if n.Discovery == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, ns := range namespaces {
+		if err := n.Discovery.Unregister(ctx, ns); err != nil {
+			n.log.Info("unregister", "ns", ns, "err", err)
+		}
+	}
+}
+
+// SeedLibrary announces every package with a complete version in the
+// library and returns the namespaces announced.
+func (n *Node) SeedLibrary(ctx context.Context) ([]string, error) {
+	pkgs, err := n.Library.Packages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nss := make([]string, len(pkgs))
+	var wg sync.WaitGroup
+	for i, p := range pkgs {
+		nss[i] = PackageNamespace(p.ID)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.Announce(ctx, nss[i]); err != nil {
+				n.log.Info("announce package; retrying in the background", "package", p.ID, "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return nss, nil
 }

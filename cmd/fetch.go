@@ -1,0 +1,159 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/urfave/cli/v2"
+
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+type fetchOptions struct {
+	Ref         manifest.Ref
+	Output      string
+	Peers       []peer.AddrInfo
+	Seed        bool
+	MaxUpload   int
+	MaxDownload int
+	Timeout     time.Duration
+}
+
+// rateFlags are the rate limits serve and fetch take.
+func rateFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "max-upload", Usage: "serve at most `RATE` per second (e.g. 25MiB; 0: unlimited)"},
+		&cli.StringFlag{Name: "max-download", Usage: "fetch at most `RATE` per second (e.g. 25MiB; 0: unlimited)"},
+	}
+}
+
+func parseRates(c *cli.Context) (up, down int, err error) {
+	if up, err = parseRate("max-upload", c.String("max-upload")); err != nil {
+		return 0, 0, err
+	}
+	down, err = parseRate("max-download", c.String("max-download"))
+	return up, down, err
+}
+
+func newFetchCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "fetch",
+		Usage:     "fetch a package (the newest version, or version N) from every peer that has it",
+		ArgsUsage: "<pkg-id>[@N]",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
+			&cli.StringSliceFlag{Name: "peer", Usage: "also fetch from the node at `MULTIADDR` (repeatable)"},
+			&cli.BoolFlag{Name: "seed", Usage: "keep serving the package after the fetch, until SIGINT/SIGTERM"},
+			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "give up when no provider offers the package within `DURATION`"},
+		}, rateFlags()...),
+		Action: func(c *cli.Context) error {
+			opts, err := parseFetchOptions(c)
+			if err != nil {
+				return err
+			}
+			return withSession(c, e, func(ctx context.Context, s *session) error { return runFetch(ctx, s, opts) })
+		},
+	}
+}
+
+func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
+	if c.NArg() != 1 {
+		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION)")
+	}
+	t, err := parseTarget(c.Args().First(), false)
+	if err != nil {
+		return fetchOptions{}, err
+	}
+	opts := fetchOptions{Ref: t.ref, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
+	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
+		return fetchOptions{}, err
+	}
+	for _, s := range c.StringSlice("peer") {
+		ai, err := peer.AddrInfoFromString(s)
+		if err != nil {
+			return fetchOptions{}, usageErrorf("--peer %q: %v (a peer address ends in /p2p/<node-id>)", s, err)
+		}
+		opts.Peers = append(opts.Peers, *ai)
+	}
+	return opts, nil
+}
+
+// fetchEvent is a progress line in --json mode.
+type fetchEvent struct {
+	Event   string  `json:"event"`
+	Done    int64   `json:"done"`
+	Total   int64   `json:"total"`
+	Fetched int64   `json:"fetched"`
+	Rate    float64 `json:"rate"`
+	Peers   int     `json:"peers"`
+}
+
+func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
+	nopts, err := s.nodeOptions(true)
+	if err != nil {
+		return err
+	}
+	// A fetch's own node serves what it has on ports of its own, never the
+	// daemon's.
+	nopts.Listen = ephemeralPorts(nopts.Listen)
+	nopts.MaxUpload, nopts.MaxDownload, nopts.Redial = opts.MaxUpload, opts.MaxDownload, 16
+	node, err := pkgshare.StartNode(nopts)
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	bar := newProgress(s, "fetching")
+	res, err := node.Fetch(ctx, pkgshare.FetchOptions{
+		Ref: opts.Ref, Target: opts.Output, Peers: opts.Peers, Announce: true, ResolveTimeout: opts.Timeout,
+		Progress: func(p pkgshare.FetchProgress) { s.fetchProgress(bar, p) },
+	})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if err := s.out.result(res, func(w io.Writer) error { return printFetch(w, res) }); err != nil {
+		return err
+	}
+	if !opts.Seed {
+		return nil
+	}
+	s.log.Info("seeding until interrupted", "package", res.ID)
+	<-ctx.Done()
+	return nil
+}
+
+func (s *session) fetchProgress(bar *terminalProgress, p pkgshare.FetchProgress) {
+	bar.SetTotalOnce(p.Total)
+	bar.Set(p.Done, fmt.Sprintf("%s v%d  %d peers", p.Name, p.Version, p.Peers))
+	_ = s.out.event(fetchEvent{Event: "progress", Done: p.Done, Total: p.Total, Fetched: p.Fetched, Rate: p.Rate, Peers: p.Peers})
+}
+
+func printFetch(w io.Writer, res *pkgshare.FetchResult) error {
+	for _, warn := range res.Warnings {
+		fmt.Fprintln(w, "warning:", warn)
+	}
+	if res.Already {
+		_, err := fmt.Fprintf(w, "%s version %d is already complete in %s\n", res.Name, res.Version, res.Target)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %d peers, %s copied locally\n",
+		res.Name, res.Version, humanBytes(res.Bytes), res.Target, res.Seconds,
+		humanBytes(res.FetchedBytes), res.Peers, humanBytes(res.LocalBytes))
+	return err
+}
+
+var portRE = regexp.MustCompile(`/(tcp|udp)/[0-9]+`)
+
+// ephemeralPorts replaces the ports of listen addresses with 0.
+func ephemeralPorts(addrs []string) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = portRE.ReplaceAllString(a, "/$1/0")
+	}
+	return out
+}

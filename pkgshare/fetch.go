@@ -1,0 +1,215 @@
+package pkgshare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
+)
+
+// FetchOptions control Node.Fetch.
+type FetchOptions struct {
+	Ref      manifest.Ref    // the package, and version (0: the newest any provider offers)
+	Target   string          // the directory that receives the files; default ./<name>
+	Peers    []peer.AddrInfo // providers to ask besides those discovered
+	Announce bool            // register as a provider once any chunk is held
+	Progress func(FetchProgress)
+	// ResolveTimeout bounds the search for a provider with the manifest.
+	ResolveTimeout time.Duration
+}
+
+// FetchProgress reports a running fetch.
+type FetchProgress struct {
+	xfer.Progress
+	Name    string
+	Version uint64
+}
+
+// FetchResult sums up a finished fetch.
+type FetchResult struct {
+	ID           manifest.PackageID `json:"id"`
+	Name         string             `json:"name"`
+	Version      uint64             `json:"version"`
+	VersionID    manifest.VersionID `json:"version_id"`
+	Target       string             `json:"target"`
+	Bytes        int64              `json:"bytes"`         // the version's size
+	FetchedBytes int64              `json:"fetched_bytes"` // chunk bytes fetched from peers
+	LocalBytes   int64              `json:"local_bytes"`   // chunk bytes copied from local files
+	Seconds      float64            `json:"seconds"`
+	Peers        int                `json:"peers"` // peers that sent chunks
+	PerPeer      map[string]int64   `json:"per_peer"`
+	BadPeers     []peer.ID          `json:"bad_peers"`
+	Already      bool               `json:"already"` // the version was already complete there
+	Warnings     []string           `json:"warnings,omitempty"`
+}
+
+// badPeerScore is what a peer loses for sending a chunk that fails
+// verification.
+const badPeerScore = -100
+
+// ScoreKey is the peerstore metadata key of a peer's score.
+const ScoreKey = "p2psb/score"
+
+// Fetch fetches a version of a package from every provider at once into
+// opts.Target, resuming an interrupted fetch there, copying chunks the
+// library already holds instead of fetching them, and serving what it has
+// to others while it runs.
+func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	provs := n.providers(ctx, opts.Ref.ID, opts.Peers)
+	sealed, seen, err := n.resolve(ctx, opts, provs)
+	if err != nil {
+		return nil, err
+	}
+	target, err := fetchTarget(opts.Target, sealed.Name)
+	if err != nil {
+		return nil, err
+	}
+	res := &FetchResult{ID: sealed.PackageID, Name: sealed.Name, Version: sealed.Version, VersionID: sealed.ID,
+		Target: target, Bytes: sealed.Size(), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: sealed.Warnings}
+	k, err := n.Library.openSink(ctx, n.log, sealed, target)
+	if errors.Is(err, ErrHaveVersion) {
+		if v, verr := n.Library.VersionByID(ctx, sealed.ID); verr == nil && v.Root == target {
+			res.Already = true
+			return res, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer k.close()
+	n.Seeder.attach(k)
+	defer n.Seeder.detach(k)
+
+	if res.LocalBytes, err = n.Library.copyLocal(ctx, k); err != nil {
+		return nil, err
+	}
+	if err := k.release(); err != nil {
+		return nil, err
+	}
+	announce := n.announcer(opts.Announce, sealed.PackageID)
+	if res.LocalBytes > 0 {
+		announce()
+	}
+	if !k.haveSet().Full() {
+		stats, err := n.Fetcher.Fetch(ctx, xfer.Job{
+			Version: sealed, Sink: k, Providers: feedProviders(ctx, seen, provs),
+			Progress: func(p xfer.Progress) {
+				if opts.Progress != nil {
+					opts.Progress(FetchProgress{Progress: p, Name: sealed.Name, Version: sealed.Version})
+				}
+			},
+			BadPeer: n.lowerScore,
+			Notify:  notifyFunc(func(id manifest.VersionID) { n.Xfer.Notify(id); announce() }),
+		})
+		if stats != nil {
+			res.FetchedBytes = stats.Bytes
+			res.BadPeers = append(res.BadPeers, stats.BadPeers...)
+			for p, b := range stats.PerPeer {
+				res.PerPeer[p.String()] = b
+			}
+		}
+		if err != nil {
+			return res, fmt.Errorf("fetch %s version %d: %w", sealed.Name, sealed.Version, err)
+		}
+	}
+	if err := k.complete(ctx); err != nil {
+		return res, err
+	}
+	n.Seeder.Forget(sealed.ID)
+	res.Peers = len(res.PerPeer)
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// notifyFunc adapts a function to xfer.Notifier.
+type notifyFunc func(manifest.VersionID)
+
+func (f notifyFunc) Notify(id manifest.VersionID) { f(id) }
+
+// announcer returns a function that registers the node as a provider of
+// the package the first time it is called (when on is set).
+func (n *Node) announcer(on bool, id manifest.PackageID) func() {
+	var once sync.Once
+	return func() {
+		if !on {
+			return
+		}
+		once.Do(func() {
+			n.wg.Add(1)
+			go func() {
+				defer n.wg.Done()
+				if err := n.Announce(n.ctx, PackageNamespace(id)); err != nil {
+					n.log.Info("announce provider", "package", id, "err", err)
+				}
+			}()
+		})
+	}
+}
+
+// lowerScore records in the peerstore that p sent a bad chunk.
+func (n *Node) lowerScore(p peer.ID, err error) {
+	n.log.Warn("dropped a peer that sent a bad chunk", "peer", p, "err", err)
+	score := 0
+	if v, err := n.Peers.Get(p, ScoreKey); err == nil {
+		score, _ = v.(int)
+	}
+	if err := n.Peers.Put(p, ScoreKey, score+badPeerScore); err != nil {
+		n.log.Info("record peer score", "peer", p, "err", err)
+	}
+}
+
+// fetchTarget returns the absolute target directory: dir, or ./<name>.
+func fetchTarget(dir, name string) (string, error) {
+	if dir == "" {
+		dir = name
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("target %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return "", &InputError{Path: dir, Reason: "cannot create the target directory: " + cause(err)}
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", &InputError{Path: dir, Reason: "the target is not a directory"}
+	}
+	return abs, nil
+}
+
+// feedProviders sends the peers already seen, then everything from provs.
+func feedProviders(ctx context.Context, seen []peer.AddrInfo, provs <-chan peer.AddrInfo) <-chan peer.AddrInfo {
+	out := make(chan peer.AddrInfo, len(seen)+16)
+	for _, ai := range seen {
+		out <- ai
+	}
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ai, ok := <-provs:
+				if !ok {
+					return
+				}
+				select {
+				case out <- ai:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}

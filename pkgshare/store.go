@@ -1,0 +1,209 @@
+package pkgshare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
+)
+
+// Seeder serves the library's versions to peers (it is the xfer.Store of
+// the node's transfer server): complete versions from their files where
+// they are, versions this node is fetching from their partial files. A
+// chunk whose file changed size or modification time since it was recorded
+// is not served, and the change is logged once per file.
+type Seeder struct {
+	lib *Library
+	log *slog.Logger
+
+	mu       sync.Mutex
+	loaded   map[manifest.VersionID]*seededVersion
+	fetching map[manifest.VersionID]*fileSink
+	changed  map[string]bool // files reported changed
+}
+
+var _ xfer.Store = (*Seeder)(nil)
+
+// seededVersion is a complete version with where each distinct chunk is.
+type seededVersion struct {
+	v      *Version
+	places map[manifest.ChunkHash]place
+}
+
+// place is where one occurrence of a chunk is: file index and offset.
+type place struct {
+	file int
+	off  int64
+}
+
+// NewSeeder returns a seeder of lib.
+func NewSeeder(lib *Library, log *slog.Logger) *Seeder {
+	return &Seeder{lib: lib, log: log, loaded: map[manifest.VersionID]*seededVersion{},
+		fetching: map[manifest.VersionID]*fileSink{}, changed: map[string]bool{}}
+}
+
+// Forget drops cached state for a version (after it was removed or
+// replaced in the library).
+func (s *Seeder) Forget(id manifest.VersionID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.loaded, id)
+}
+
+func (s *Seeder) attach(sink *fileSink) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fetching[sink.sealed.ID] = sink
+	delete(s.loaded, sink.sealed.ID)
+}
+
+func (s *Seeder) detach(sink *fileSink) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fetching[sink.sealed.ID] == sink {
+		delete(s.fetching, sink.sealed.ID)
+	}
+}
+
+// Manifest implements xfer.Store.
+func (s *Seeder) Manifest(ctx context.Context, id manifest.VersionID) (*manifest.Sealed, error) {
+	if sink := s.sink(id); sink != nil {
+		return sink.sealed, nil
+	}
+	sv, err := s.version(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return sv.v.Sealed, nil
+}
+
+// Lookup implements xfer.Store: the newest complete version held (or
+// version ref.Version), or one being fetched here.
+func (s *Seeder) Lookup(ctx context.Context, ref manifest.Ref) (*manifest.Sealed, error) {
+	v, err := s.lib.Version(ctx, ref)
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return nil, fmt.Errorf("%s: %w", ref, xfer.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.Complete && s.sink(v.ID) == nil {
+		return nil, fmt.Errorf("%s: incomplete: %w", ref, xfer.ErrNotFound)
+	}
+	return v.Sealed, nil
+}
+
+// Have implements xfer.Store.
+func (s *Seeder) Have(ctx context.Context, id manifest.VersionID) (*xfer.Bitfield, error) {
+	if sink := s.sink(id); sink != nil {
+		return sink.haveSet(), nil
+	}
+	sv, err := s.version(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return xfer.FullBitfield(len(xfer.Chunks(&sv.v.Sealed.Manifest))), nil
+}
+
+// ReadChunk implements xfer.Store.
+func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash manifest.ChunkHash, buf []byte) error {
+	if sink := s.sink(id); sink != nil {
+		return sink.readChunk(hash, buf)
+	}
+	sv, err := s.version(ctx, id)
+	if err != nil {
+		return err
+	}
+	pl, ok := sv.places[hash]
+	if !ok {
+		return fmt.Errorf("chunk %s: %w", hash, xfer.ErrNotFound)
+	}
+	f := sv.v.Files[pl.file]
+	if err := s.checkFile(f); err != nil {
+		return err
+	}
+	return readAt(f.DiskPath, pl.off, buf)
+}
+
+// checkFile refuses a file that changed since it was recorded.
+func (s *Seeder) checkFile(f StoredFile) error {
+	fi, err := os.Stat(f.DiskPath)
+	if err == nil && fi.Size() == f.Size && fi.ModTime().Equal(f.ModTime) {
+		return nil
+	}
+	s.mu.Lock()
+	first := !s.changed[f.DiskPath]
+	s.changed[f.DiskPath] = true
+	s.mu.Unlock()
+	if first {
+		s.log.Warn("file changed since it was published or fetched; no longer serving it (p2psb packages verify, then publish again)",
+			"file", f.DiskPath)
+	}
+	return fmt.Errorf("%s: %w", f.DiskPath, xfer.ErrChanged)
+}
+
+func (s *Seeder) sink(id manifest.VersionID) *fileSink {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetching[id]
+}
+
+// version loads (and caches) a complete version.
+func (s *Seeder) version(ctx context.Context, id manifest.VersionID) (*seededVersion, error) {
+	s.mu.Lock()
+	sv := s.loaded[id]
+	s.mu.Unlock()
+	if sv != nil {
+		return sv, nil
+	}
+	v, err := s.lib.VersionByID(ctx, id)
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return nil, fmt.Errorf("version %s: %w", id, xfer.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.Complete {
+		return nil, fmt.Errorf("version %s is incomplete: %w", id, xfer.ErrNotFound)
+	}
+	sv = &seededVersion{v: v, places: chunkPlaces(&v.Sealed.Manifest)}
+	s.mu.Lock()
+	s.loaded[id] = sv
+	s.mu.Unlock()
+	return sv, nil
+}
+
+// chunkPlaces maps each chunk hash of m to its first occurrence.
+func chunkPlaces(m *manifest.Manifest) map[manifest.ChunkHash]place {
+	out := make(map[manifest.ChunkHash]place, m.ChunkCount())
+	for i, f := range m.Files {
+		var off int64
+		for _, c := range f.Chunks {
+			if _, ok := out[c.Hash]; !ok {
+				out[c.Hash] = place{file: i, off: off}
+			}
+			off += int64(c.Size)
+		}
+	}
+	return out
+}
+
+// readAt fills buf from path at off.
+func readAt(path string, off int64, buf []byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read chunk: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(buf, off); err != nil {
+		return fmt.Errorf("read chunk from %s at %d: %w", path, off, err)
+	}
+	return nil
+}
