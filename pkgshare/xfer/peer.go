@@ -30,10 +30,10 @@ type peerState struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wake   chan struct{}
-	offset int
 
 	have      *Bitfield // nil until the HAVE answer
 	asked     map[int]struct{}
+	cursor    int // where the next run of picks starts
 	window    int
 	recv      int64 // body bytes since the last tick
 	rate      float64
@@ -61,7 +61,7 @@ func (fe *fetch) addProvider(ai peer.AddrInfo) {
 	}
 	p := &peerState{
 		id: ai.ID, addrs: ai, wake: make(chan struct{}, 1),
-		offset: rand.IntN(max(len(fe.chunks), 1)),
+		cursor: rand.IntN(max(len(fe.chunks), 1)),
 		asked:  make(map[int]struct{}),
 		window: min(2*fe.cfg.minWindow, fe.cfg.maxWindow),
 	}

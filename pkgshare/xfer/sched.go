@@ -3,6 +3,7 @@ package xfer
 import (
 	"context"
 	"fmt"
+
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -138,12 +139,29 @@ func (fe *fetch) pick(p *peerState) []int {
 }
 
 // pickRarest returns up to room free chunks p holds, all of the lowest
-// availability found, scanning from p's own offset so that peers spread.
+// availability found. A peer walks the chunks in runs from a cursor (so a
+// single source sends in file order); when its run is broken (the chunk
+// at the cursor was taken, or is not among the rarest), it restarts from
+// a random place, so fetchers sharing a source spread out instead of
+// asking it for the same chunks.
 func (fe *fetch) pickRarest(p *peerState, room int) []int {
+	n := len(fe.chunks)
+	out := fe.scanRarest(p, p.cursor, room)
+	if len(out) > 0 && out[0] != p.cursor {
+		out = fe.scanRarest(p, rand.IntN(n), room)
+	}
+	if len(out) > 0 {
+		p.cursor = (out[len(out)-1] + 1) % n
+	}
+	return out
+}
+
+// scanRarest scans from start, wrapping around.
+func (fe *fetch) scanRarest(p *peerState, start, room int) []int {
 	n := len(fe.chunks)
 	best := int32(1 << 30)
 	out := make([]int, 0, room)
-	for k, i := 0, rand.IntN(max(n, 1)); k < n; k, i = k+1, i+1 {
+	for k, i := 0, start; k < n; k, i = k+1, i+1 {
 		if i == n {
 			i = 0
 		}
@@ -166,7 +184,7 @@ func (fe *fetch) pickRarest(p *peerState, room int) []int {
 func (fe *fetch) pickEndgame(p *peerState, k int) []int {
 	var out []int
 	n := len(fe.chunks)
-	for j, i := 0, p.offset; j < n && len(out) < k; j, i = j+1, i+1 {
+	for j, i := 0, rand.IntN(n); j < n && len(out) < k; j, i = j+1, i+1 {
 		if i == n {
 			i = 0
 		}

@@ -39,6 +39,9 @@ func (s *Server) subscribe(ctx context.Context, c *wire, id manifest.VersionID, 
 	sub := &subscription{wake: make(chan struct{}, 1)}
 	s.addSub(id, sub)
 	defer s.removeSub(id, sub)
+	// Chunks gained between the answer and addSub had nobody to notify:
+	// look once more now.
+	sub.wake <- struct{}{}
 
 	// The client sends nothing more: a read returning means it left (or
 	// broke the protocol); either way the subscription ends.
