@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -11,20 +15,42 @@ import (
 var benchData = sync.OnceValue(func() []byte { return randomBytes(42, 256<<20) })
 
 // BenchmarkSplit is the publish path: chunk, hash and probe 256 MiB of
-// random data held in memory, with all cores.
+// random data, held in memory (read through bytes.Reader, which copies it
+// like a read from the page cache) or in a file (mapped), with all cores
+// or with one hashing worker.
 func BenchmarkSplit(b *testing.B) {
 	data := benchData()
-	for _, workers := range []int{0, 1} {
-		name := map[int]string{0: "all cores", 1: "one worker"}[workers]
-		b.Run(name, func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				_, err := Split(context.Background(), bytes.NewReader(data), Options{Params: DefaultParams(), Workers: workers})
-				if err != nil {
-					b.Fatal(err)
-				}
+	path := filepath.Join(b.TempDir(), "input")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	inputs := []struct {
+		name string
+		open func() (io.Reader, func())
+	}{
+		{"memory", func() (io.Reader, func()) { return bytes.NewReader(data), func() {} }},
+		{"file", func() (io.Reader, func()) {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
+			return f, func() { f.Close() }
+		}},
+	}
+	for _, in := range inputs {
+		for _, workers := range []int{0, 1} {
+			b.Run(fmt.Sprintf("%s/workers=%d", in.name, workers), func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					r, done := in.open()
+					_, err := Split(context.Background(), r, Options{Params: DefaultParams(), Workers: workers})
+					done()
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

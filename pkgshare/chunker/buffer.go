@@ -17,9 +17,10 @@ type buffer struct {
 // hold adds a reference.
 func (b *buffer) hold() { b.refs.Add(1) }
 
-// release drops a reference, freeing the buffer with the last one.
+// release drops a reference, returning the buffer to its ring (if it has
+// one) with the last.
 func (b *buffer) release() {
-	if b.refs.Add(-1) == 0 {
+	if b.refs.Add(-1) == 0 && b.ring != nil {
 		b.ring.free <- b
 	}
 }

@@ -29,6 +29,10 @@
 // fails, the change is a format break, not a test to update.
 //
 // Split reads a stream once, cutting chunks on one goroutine and hashing
-// them on Options.Workers others, in a bounded number of buffers.
+// them on Options.Workers others, in a bounded number of buffers (or
+// straight from the page cache when the stream is a file it can map).
 // Boundaries is the same cutting rule as a pure function over a slice.
+//
+// Errors: ErrParams for bad Params; ErrChanged when a mapped file shrank
+// while being hashed; read errors wrapped with their offset; ctx.Err().
 package chunker

@@ -2,7 +2,6 @@ package chunker
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,8 +33,7 @@ func FuzzBoundaries(f *testing.F) {
 			}
 			require.Equal(t, cuts[1:], rest)
 		}
-		chunks, err := split(context.Background(), &oddReader{r: bytes.NewReader(data)},
-			Options{Params: p}, 2, 1+int(minExtra)%(3*p.Max))
+		chunks, err := splitBlocks(&oddReader{r: bytes.NewReader(data)}, p, 2, 1+int(minExtra)%(3*p.Max))
 		require.NoError(t, err)
 		requireChunks(t, data, p, chunks)
 	})

@@ -1,8 +1,10 @@
 package chunker
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,4 +80,10 @@ func requireChunks(t *testing.T, data []byte, p Params, chunks []Chunk) {
 		off += int64(c.Size)
 	}
 	require.Equal(t, int64(len(data)), off)
+}
+
+// splitBlocks is Split on the read path with blocks of size fresh bytes.
+func splitBlocks(r io.Reader, p Params, workers, size int) ([]Chunk, error) {
+	s := &splitter{opts: Options{Params: p}, workers: workers}
+	return s.split(context.Background(), r, size)
 }

@@ -7,11 +7,12 @@ import (
 	"io"
 )
 
-// block is a buffer of input: fresh bytes at buf.b[headroom:headroom+n],
-// after room for the uncut tail of the block before, which the cutter
-// copies in front of them.
+// block is a buffer of input: fresh bytes at buf.b[off:off+n], after room
+// for the uncut tail of the block before (at most Params.Max bytes), which
+// the cutter copies in front of them.
 type block struct {
 	buf   *buffer // holds one reference for the block's receiver
+	off   int
 	n     int
 	final bool // the stream ends after this block
 }
@@ -37,7 +38,7 @@ func (rd *reader) next(ctx context.Context) (block, error) {
 		buf.release()
 		return block{}, fmt.Errorf("chunker: read at offset %d: %w", rd.read, err)
 	}
-	return block{buf: buf, n: m, final: final}, nil
+	return block{buf: buf, off: rd.headroom, n: m, final: final}, nil
 }
 
 // run sends first and the blocks after it to out until the stream ends,
@@ -63,7 +64,7 @@ func (rd *reader) run(ctx context.Context, first block, out chan<- block) error 
 
 // cutBlocks cuts the blocks from in into chunks, recording each in list
 // and passing it to emit, until in is closed or emit fails.
-func cutBlocks(ctx context.Context, in <-chan block, c *cutter, headroom int, list *chunkList, emit func(task) error) error {
+func cutBlocks(ctx context.Context, in <-chan block, c *cutter, list *chunkList, emit func(task) error) error {
 	var (
 		prev *buffer
 		tail []byte // uncut end of prev
@@ -84,13 +85,13 @@ func cutBlocks(ctx context.Context, in <-chan block, c *cutter, headroom int, li
 		if b.buf == nil {
 			return nil // in closed: the stream ended, or the reader failed
 		}
-		start := headroom - len(tail)
+		start := b.off - len(tail)
 		copy(b.buf.b[start:], tail)
 		if prev != nil {
 			prev.release()
 		}
 		prev = b.buf
-		data := b.buf.b[start : headroom+b.n]
+		data := b.buf.b[start : b.off+b.n]
 		for len(data) > 0 {
 			z, ok := c.next(data, b.final)
 			if !ok {

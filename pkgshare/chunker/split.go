@@ -28,20 +28,30 @@ type Options struct {
 }
 
 // Split reads r to the end, cuts it as Boundaries would cut all of it, and
-// returns its chunks in order. One goroutine reads, one cuts and
-// opts.Workers others hash and probe the chunks; an input of at most
-// Params.Avg bytes is done on the calling goroutine. Split holds at most
-// opts.Workers+2 buffers of 3*Params.Max bytes (at least 64 KiB). Once ctx
-// is cancelled it returns ctx.Err(), after a Read already blocked in r.
+// returns its chunks in order.
+//
+// One goroutine reads, one cuts and opts.Workers others hash and probe the
+// chunks; an input of at most Params.Avg bytes is done on the calling
+// goroutine. Split holds at most opts.Workers+2 buffers of 3*Params.Max
+// bytes (at least 64 KiB each). A regular *os.File positioned at its start
+// is mapped into memory instead (on Linux and macOS), which saves copying
+// it; if it shrinks meanwhile, Split returns ErrChanged.
+//
+// Once ctx is cancelled Split returns ctx.Err(), after any Read already
+// blocked in r returns.
 func Split(ctx context.Context, r io.Reader, opts Options) ([]Chunk, error) {
 	if err := opts.Params.Validate(); err != nil {
 		return nil, err
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	s := &splitter{opts: opts, workers: opts.Workers}
+	if s.workers <= 0 {
+		s.workers = runtime.GOMAXPROCS(0)
 	}
-	return split(ctx, r, opts, workers, max(2*opts.Params.Max, 1<<16))
+	if data, unmap, ok := mapFile(r, int64(opts.Params.Avg)); ok {
+		defer unmap()
+		return s.splitMapped(ctx, data)
+	}
+	return s.split(ctx, r, max(2*opts.Params.Max, 1<<16))
 }
 
 // task is one cut chunk waiting to be hashed.
@@ -51,33 +61,52 @@ type task struct {
 	out  *Chunk  // where the results go
 }
 
-// split is Split reading fresh bytes into blocks of size bytes.
-func split(ctx context.Context, r io.Reader, opts Options, workers, size int) ([]Chunk, error) {
-	ring := newRing(opts.Params.Max+size, workers+2)
+// splitter is one Split call.
+type splitter struct {
+	opts    Options
+	workers int
+	list    chunkList
+	mapped  bool // blocks are a mapped file: guard against memory faults
+}
+
+// split reads r into blocks of size fresh bytes and splits them.
+func (s *splitter) split(ctx context.Context, r io.Reader, size int) ([]Chunk, error) {
+	ring := newRing(s.opts.Params.Max+size, s.workers+2)
 	defer ring.close()
-	rd := &reader{r: r, ring: ring, headroom: opts.Params.Max}
-	var list chunkList
+	rd := &reader{r: r, ring: ring, headroom: s.opts.Params.Max}
 	first, err := rd.next(ctx)
-	if err == nil {
-		if first.final && first.n <= opts.Params.Avg {
-			err = hashInline(ctx, rd, first, &list, opts)
-		} else {
-			err = hashParallel(ctx, rd, first, &list, opts, workers)
-		}
+	switch {
+	case err != nil:
+	case first.final && first.n <= s.opts.Params.Avg:
+		err = s.inline(ctx, first)
+	default:
+		err = s.parallel(ctx, rd, first)
 	}
+	return s.finish(ctx, err)
+}
+
+// splitMapped splits a mapped file, as one block.
+func (s *splitter) splitMapped(ctx context.Context, data []byte) ([]Chunk, error) {
+	s.mapped = true
+	whole := &buffer{b: data}
+	whole.refs.Store(1)
+	return s.finish(ctx, s.parallel(ctx, &reader{}, block{buf: whole, n: len(data), final: true}))
+}
+
+// finish returns the chunks, or the error Split returns.
+func (s *splitter) finish(ctx context.Context, err error) ([]Chunk, error) {
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
-	return list.all(), nil
+	return s.list.all(), nil
 }
 
-// hashInline cuts and hashes the one block of a short stream on the
-// calling goroutine.
-func hashInline(ctx context.Context, rd *reader, only block, list *chunkList, opts Options) error {
-	w, err := newWorker(opts.Progress)
+// inline cuts and hashes a stream's only block on the calling goroutine.
+func (s *splitter) inline(ctx context.Context, only block) error {
+	w, err := newWorker(s.opts.Progress)
 	if err != nil {
 		only.buf.release()
 		return err
@@ -86,8 +115,8 @@ func hashInline(ctx context.Context, rd *reader, only block, list *chunkList, op
 	in := make(chan block, 1)
 	in <- only
 	close(in)
-	c := newCutter(opts.Params)
-	return cutBlocks(ctx, in, &c, rd.headroom, list, func(t task) error {
+	c := newCutter(s.opts.Params)
+	return cutBlocks(ctx, in, &c, &s.list, func(t task) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -96,16 +125,17 @@ func hashInline(ctx context.Context, rd *reader, only block, list *chunkList, op
 	})
 }
 
-// hashParallel reads, cuts and hashes on separate goroutines.
-func hashParallel(ctx context.Context, rd *reader, first block, list *chunkList, opts Options, workers int) error {
+// parallel reads, cuts and hashes on separate goroutines.
+func (s *splitter) parallel(ctx context.Context, rd *reader, first block) error {
 	g, ctx := errgroup.WithContext(ctx)
 	blocks := make(chan block)
-	tasks := make(chan task, 4*workers)
+	tasks := make(chan task, 4*s.workers)
 	g.Go(func() error { return rd.run(ctx, first, blocks) })
-	g.Go(func() error {
+	g.Go(func() (err error) {
+		defer faultGuard(s.mapped, &err)()
 		defer close(tasks)
-		c := newCutter(opts.Params)
-		return cutBlocks(ctx, blocks, &c, rd.headroom, list, func(t task) error {
+		c := newCutter(s.opts.Params)
+		return cutBlocks(ctx, blocks, &c, &s.list, func(t task) error {
 			select {
 			case tasks <- t:
 				return nil
@@ -114,9 +144,10 @@ func hashParallel(ctx context.Context, rd *reader, first block, list *chunkList,
 			}
 		})
 	})
-	for range workers {
-		g.Go(func() error {
-			w, err := newWorker(opts.Progress)
+	for range s.workers {
+		g.Go(func() (err error) {
+			defer faultGuard(s.mapped, &err)()
+			w, err := newWorker(s.opts.Progress)
 			if err != nil {
 				return err
 			}

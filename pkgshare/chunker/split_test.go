@@ -36,8 +36,7 @@ func TestSplitMatchesBoundaries(t *testing.T) {
 					if bs < p.Max && n > 20_000 {
 						continue // a block per few bytes: slow, and nothing new
 					}
-					opts := Options{Params: p, Workers: 1 + n%3}
-					chunks, err := split(context.Background(), rd.wrap(bytes.NewReader(data[:n])), opts, opts.Workers, bs)
+					chunks, err := splitBlocks(rd.wrap(bytes.NewReader(data[:n])), p, 1+n%3, bs)
 					require.NoError(t, err, "size %d buffer %d", n, bs)
 					requireChunks(t, data[:n], p, chunks)
 				}
