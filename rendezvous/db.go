@@ -49,15 +49,16 @@ const schemaComponent = "rendezvous"
 // step is never edited; new steps are appended.
 var migrations = []string{
 	`CREATE TABLE rendezvous_registrations(
-		seq        INTEGER PRIMARY KEY, -- registration counter at the last write
 		ns         TEXT NOT NULL,
+		seq        INTEGER NOT NULL,    -- registration counter at the last write
 		peer       BLOB NOT NULL,       -- peer.ID bytes
 		record     BLOB NOT NULL,       -- signed peer record (record.Envelope)
 		record_seq INTEGER NOT NULL,    -- the PeerRecord's Seq
 		expires    INTEGER NOT NULL,    -- unix milliseconds
-		UNIQUE(peer, ns)                -- also counts a peer's registrations
-	);
-	CREATE INDEX rendezvous_registrations_ns_seq ON rendezvous_registrations(ns, seq);
+		PRIMARY KEY(ns, seq)            -- a namespace's rows are stored together
+	) WITHOUT ROWID;
+	CREATE UNIQUE INDEX rendezvous_registrations_seq ON rendezvous_registrations(seq);
+	CREATE UNIQUE INDEX rendezvous_registrations_peer_ns ON rendezvous_registrations(peer, ns);
 	CREATE INDEX rendezvous_registrations_expires ON rendezvous_registrations(expires);
 	CREATE TABLE rendezvous_tombstones(
 		seq     INTEGER PRIMARY KEY,
