@@ -42,3 +42,61 @@ func TestFetchOneSeeder(t *testing.T) {
 		})
 	}
 }
+
+// Rate limits hold a fetch to their rate: 512 KiB at 256 KiB/s with a
+// 256 KiB burst take at least 1s.
+func TestRateLimits(t *testing.T) {
+	const rate = 256 << 10
+	cases := []struct {
+		name     string
+		server   []Option
+		download []Option
+	}{
+		{"upload", []Option{WithUploadLimit(rate)}, nil},
+		{"download", nil, []Option{WithDownloadLimit(rate)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			nodes := newNodes(t, 2, mocknet.LinkOptions{}, tc.download...)
+			s, data := testPackage(t, TestPackage{Files: 1, FileSize: 2 * rate, ChunkSize: 32 << 10, Seed: 17})
+			nodes[0].store.Add(s, data)
+			serveFrom(t, nodes[0], nodes[0].store, tc.server...)
+			start := time.Now()
+			_, err := fetchInto(testContext(t, 30*time.Second), nodes[1], s, Job{Providers: providers(nodes[0])})
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
+			requireComplete(t, nodes[1].store, s, data)
+		})
+	}
+}
+
+// A node serves a version while it is still fetching it: B fetches only
+// from A, which is fetching from a rate-limited seeder at the same time,
+// and B learns of A's new chunks through its HAVE subscription.
+func TestPartialSeeding(t *testing.T) {
+	nodes := newNodes(t, 3, mocknet.LinkOptions{Latency: time.Millisecond})
+	seeder, a, b := nodes[0], nodes[1], nodes[2]
+	s, data := testPackage(t, TestPackage{Files: 1, FileSize: 512 << 10, ChunkSize: 16 << 10, Seed: 18})
+	seeder.store.Add(s, data)
+	serveFrom(t, seeder, seeder.store, WithUploadLimit(512<<10))
+	a.store.Add(s, nil)
+	b.store.Add(s, nil)
+
+	ctx := testContext(t, 30*time.Second)
+	type result struct {
+		st  *Stats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := b.f.Fetch(ctx, Job{Version: s, Sink: b.store.Sink(s.ID), Providers: providers(a), Notify: b.srv})
+		done <- result{st, err}
+	}()
+	stA, err := a.f.Fetch(ctx, Job{Version: s, Sink: a.store.Sink(s.ID), Providers: providers(seeder), Notify: a.srv})
+	require.NoError(t, err)
+	require.Equal(t, s.Size(), stA.Bytes)
+	r := <-done
+	require.NoError(t, r.err)
+	requireComplete(t, b.store, s, data)
+	require.Equal(t, map[peer.ID]int64{a.h.ID(): s.Size()}, r.st.PerPeer)
+}
