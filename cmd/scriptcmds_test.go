@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,12 +21,18 @@ import (
 //	mkfifo PATH               make a named pipe
 //	grab NAME REGEXP          set $NAME to REGEXP's first group in the last stdout
 //	waitsock PATH             wait (up to 60 s) until a Unix socket at PATH accepts connections
+//	waitfile PATH             wait (up to 60 s) until PATH exists
+//	lt A B                    succeed if the integer A is less than B
+//	waitout REGEXP CMD ARG... run CMD until its stdout matches REGEXP (up to 60 s)
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"randfile": cmdRandfile,
 		"mkfifo":   cmdMkfifo,
 		"grab":     cmdGrab,
 		"waitsock": cmdWaitsock,
+		"waitfile": cmdWaitfile,
+		"lt":       cmdLess,
+		"waitout":  cmdWaitout,
 	}
 }
 
@@ -84,17 +91,51 @@ func cmdWaitsock(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: waitsock PATH")
 	}
 	path := ts.MkAbs(args[0])
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	waitFor(ts, path, func() error {
 		c, err := net.Dial("unix", path)
 		if err == nil {
 			c.Close()
+		}
+		return err
+	})
+}
+
+// cmdWaitfile waits for a file another process creates.
+func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATH")
+	}
+	path := ts.MkAbs(args[0])
+	waitFor(ts, path, func() error { _, err := os.Stat(path); return err })
+}
+
+// waitFor polls ready until it succeeds, failing the script after 60 s.
+// Polling is the only way to see another process's state change here; the
+// deadline bounds it.
+func waitFor(ts *testscript.TestScript, what string, ready func() error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		err := ready()
+		if err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitsock: %s did not open within 60 s: %v", path, err)
+			ts.Fatalf("%s not ready within 60 s: %v", what, err)
 		}
-		time.Sleep(20 * time.Millisecond) // polling a socket; the deadline bounds it
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func cmdLess(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: lt A B")
+	}
+	a, err := strconv.ParseInt(args[0], 10, 64)
+	ts.Check(err)
+	b, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	if (a < b) == neg {
+		ts.Fatalf("lt %d %d is %v", a, b, a < b)
 	}
 }
 
@@ -105,4 +146,23 @@ func scriptCondition(cond string) (bool, error) {
 		return os.Geteuid() == 0, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+// cmdWaitout reruns a command until its output shows that another process
+// got somewhere (a fetch recorded progress, say).
+func cmdWaitout(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: waitout REGEXP CMD [ARG...]")
+	}
+	re, err := regexp.Compile(args[0])
+	ts.Check(err)
+	waitFor(ts, strings.Join(args[1:], " "), func() error {
+		if err := ts.Exec(args[1], args[2:]...); err != nil {
+			return err
+		}
+		if !re.MatchString(ts.ReadFile("stdout")) {
+			return fmt.Errorf("no match for %s", args[0])
+		}
+		return nil
+	})
 }

@@ -70,8 +70,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	if err := node.Announce(ctx, ns); err != nil {
 		s.log.Warn("no rendezvous accepted this node yet; retrying in the background", "err", err)
 	}
-	seeded, err := node.SeedLibrary(ctx)
-	if err != nil {
+	if _, err := node.SeedLibrary(ctx); err != nil {
 		return err
 	}
 	// The control socket opens once the node is announced, so a client
@@ -88,7 +87,6 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	}
 	<-ctx.Done()
 	s.log.Info("stopping")
-	node.Unannounce(append(seeded, ns))
 	if err := ctl.Close(); err != nil {
 		s.log.Info("close control socket", "err", err)
 	}

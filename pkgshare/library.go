@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -45,6 +46,9 @@ type VersionInfo struct {
 	Chunks   int                `json:"chunks"`
 	Root     string             `json:"root"`
 	Complete bool               `json:"complete"` // false while (or after an interrupted) fetch
+	// HaveChunks counts the distinct chunks an incomplete version has
+	// written so far (what a resumed fetch will not move again).
+	HaveChunks int `json:"have_chunks,omitempty"`
 }
 
 // PackageInfo summarises a package and the versions the library holds,
@@ -123,7 +127,7 @@ func (l *Library) Package(ctx context.Context, id manifest.PackageID) (*PackageI
 	return p, nil
 }
 
-const versionColumns = `id, version, created_at, size, files, chunks, root, complete FROM pkgshare_versions `
+const versionColumns = `id, version, created_at, size, files, chunks, root, complete, have FROM pkgshare_versions `
 
 // querier is what *sql.DB and *sql.Tx have in common for reading.
 type querier interface {
@@ -143,8 +147,12 @@ func queryVersions(ctx context.Context, q querier, where string, args ...any) ([
 		var v VersionInfo
 		var id string
 		var created int64
-		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete); err != nil {
+		var have []byte
+		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete, &have); err != nil {
 			return nil, fmt.Errorf("list versions: %w", err)
+		}
+		for _, b := range have {
+			v.HaveChunks += bits.OnesCount8(b)
 		}
 		if v.ID, err = manifest.ParseVersionID(id); err != nil {
 			return nil, fmt.Errorf("list versions: stored ID %q: %w", id, err)

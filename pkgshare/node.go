@@ -55,6 +55,8 @@ type Node struct {
 
 	log       *slog.Logger
 	started   time.Time
+	mu        sync.Mutex
+	announced map[string]bool // namespaces registered through Announce
 	observed  observedAddrs
 	stopTrack func()
 	stopObs   func()
@@ -102,7 +104,8 @@ func StartNode(opts NodeOptions) (n *Node, err error) {
 		return nil, fmt.Errorf("start libp2p host: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n = &Node{Host: h, Peers: ps, log: opts.Log, ctx: ctx, cancel: cancel, started: time.Now()}
+	n = &Node{Host: h, Peers: ps, log: opts.Log, ctx: ctx, cancel: cancel, started: time.Now(),
+		announced: map[string]bool{}}
 	n.stopTrack = ps.TrackHost(h)
 	if n.stopObs, err = n.observed.track(h, ctx.Done()); err != nil {
 		n.Close()
@@ -247,13 +250,14 @@ func (n *Node) Addrs() []ma.Multiaddr {
 	return full
 }
 
-// Close stops the node: it unregisters from the rendezvous nodes, closes the
-// rendezvous server and client, the host, and flushes the peerstore. It is
-// idempotent.
+// Close stops the node: it unregisters everything it announced from the
+// rendezvous nodes, closes the rendezvous server and client, the transfer
+// server, the host, and flushes the peerstore. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.cancel()
 		n.wg.Wait()
+		n.unannounceAll()
 		var errs []error
 		if n.Discovery != nil {
 			errs = append(errs, n.Discovery.Close())

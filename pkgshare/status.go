@@ -2,6 +2,7 @@ package pkgshare
 
 import (
 	"context"
+	"os"
 	"sync"
 	"time"
 
@@ -17,6 +18,9 @@ func (n *Node) Announce(ctx context.Context, ns string) error {
 	if n.Discovery == nil {
 		return nil
 	}
+	n.mu.Lock()
+	n.announced[ns] = true
+	n.mu.Unlock()
 	err := n.advertise(ctx, ns)
 	if err != nil {
 		n.wg.Add(1)
@@ -58,6 +62,7 @@ func (n *Node) retryAnnounce(ns string) {
 // Status is a snapshot of a running node.
 type Status struct {
 	ID         peer.ID   `json:"id"`
+	PID        int       `json:"pid"`        // the daemon's process ID
 	Addrs      []string  `json:"addrs"`      // listen addresses, with /p2p/<id>
 	Observed   []string  `json:"observed"`   // our addresses as peers see them (identify)
 	Peers      []string  `json:"peers"`      // connected peers
@@ -68,7 +73,7 @@ type Status struct {
 
 // Status returns a snapshot of the node.
 func (n *Node) Status() Status {
-	s := Status{ID: n.Host.ID(), IsRendez: n.Server != nil, Started: n.started,
+	s := Status{ID: n.Host.ID(), PID: os.Getpid(), IsRendez: n.Server != nil, Started: n.started,
 		Addrs: []string{}, Peers: []string{}, Rendezvous: []string{}, Observed: n.observed.list()}
 	for _, a := range n.Addrs() {
 		s.Addrs = append(s.Addrs, a.String())
@@ -84,23 +89,36 @@ func (n *Node) Status() Status {
 	return s
 }
 
-// Unannounce removes the node's registrations in the given namespaces from
-// the rendezvous nodes (at shutdown), giving up after a few seconds.
-func (n *Node) Unannounce(namespaces []string) {
+// unannounceAll removes every registration Announce made from the
+// rendezvous nodes (at shutdown), giving up after a few seconds.
+func (n *Node) unannounceAll() {
 	if n.Discovery == nil {
 		return
 	}
+	n.mu.Lock()
+	nss := make([]string, 0, len(n.announced))
+	for ns := range n.announced {
+		nss = append(nss, ns)
+	}
+	n.announced = map[string]bool{}
+	n.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, ns := range namespaces {
-		if err := n.Discovery.Unregister(ctx, ns); err != nil {
-			n.log.Info("unregister", "ns", ns, "err", err)
-		}
+	var wg sync.WaitGroup
+	for _, ns := range nss {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.Discovery.Unregister(ctx, ns); err != nil {
+				n.log.Info("unregister", "ns", ns, "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // SeedLibrary announces every package with a complete version in the
-// library and returns the namespaces announced.
+// library and returns the namespaces announced. Close unregisters them.
 func (n *Node) SeedLibrary(ctx context.Context) ([]string, error) {
 	pkgs, err := n.Library.Packages(ctx)
 	if err != nil {

@@ -25,6 +25,10 @@ func OpenDB(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// The peerstore, the library and a rendezvous server share the handle;
+	// database/sql's default of 2 idle connections would keep reopening
+	// connections (and their page caches) under load.
+	db.SetMaxIdleConns(16)
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
