@@ -1,0 +1,352 @@
+package pkgshare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	pstore "github.com/libp2p/go-libp2p/core/peerstore"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/rendezvous"
+)
+
+// BuddyOptions tune a BuddyKeeper.
+type BuddyOptions struct {
+	MinBackoff  time.Duration // wait after the first failed dial; doubled after each failure
+	MaxBackoff  time.Duration // longest wait between dials of an unreachable buddy
+	DialTimeout time.Duration // bound on each connection attempt
+	Log         *slog.Logger
+}
+
+// DefaultBuddyOptions returns the settings serve uses.
+func DefaultBuddyOptions() BuddyOptions {
+	return BuddyOptions{MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, DialTimeout: 15 * time.Second}
+}
+
+// Locator finds where a node is now; *rendezvous.Client is one.
+type Locator interface {
+	Locate(ctx context.Context, id peer.ID) (rendezvous.Found, error)
+}
+
+// BuddyState is what the keeper knows about one buddy.
+type BuddyState struct {
+	ID        peer.ID    `json:"id"`
+	Alias     string     `json:"alias,omitempty"`
+	Connected bool       `json:"connected"`
+	Failures  int        `json:"failures"`             // failed dials since the last connection
+	NextDial  *time.Time `json:"next_dial,omitempty"`  // when the next dial is due, while disconnected
+	LastError string     `json:"last_error,omitempty"` // why the last dial failed
+}
+
+// buddy is the keeper's state of one buddy; guarded by BuddyKeeper.mu.
+type buddy struct {
+	alias    string
+	failures int
+	next     time.Time
+	dialing  bool
+	lastErr  error
+}
+
+// BuddyKeeper keeps the buddy list's nodes connected: it protects their
+// connections from the connection manager, dials each buddy that is not
+// connected, again with exponential backoff after failures and at once after
+// a disconnection, and when the addresses it knows fail and a Locator is
+// set, asks it where the buddy is now and dials the fresh addresses.
+type BuddyKeeper struct {
+	h    host.Host
+	ps   *peerstore.Store
+	loc  Locator // nil: no rendezvous
+	opts BuddyOptions
+	nf   network.Notifiee
+
+	mu      sync.Mutex
+	buddies map[peer.ID]*buddy
+
+	refresh chan struct{}
+	kick    chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	once    sync.Once
+}
+
+// NewBuddyKeeper starts keeping the buddies of ps connected to h. loc may
+// be nil. The caller closes the keeper.
+func NewBuddyKeeper(h host.Host, ps *peerstore.Store, loc Locator, opts BuddyOptions) *BuddyKeeper {
+	def := DefaultBuddyOptions()
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = def.MinBackoff
+	}
+	if opts.MaxBackoff < opts.MinBackoff {
+		opts.MaxBackoff = max(def.MaxBackoff, opts.MinBackoff)
+	}
+	if opts.DialTimeout <= 0 {
+		opts.DialTimeout = def.DialTimeout
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k := &BuddyKeeper{h: h, ps: ps, loc: loc, opts: opts, buddies: map[peer.ID]*buddy{},
+		refresh: make(chan struct{}, 1), kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
+	k.nf = &network.NotifyBundle{DisconnectedF: k.disconnected}
+	h.Network().Notify(k.nf)
+	k.Refresh()
+	k.wg.Add(1)
+	go k.run()
+	return k
+}
+
+// Refresh makes the keeper read the buddy list again; call it after
+// changing the list. New buddies are protected and dialled at once, removed
+// ones lose their protection.
+func (k *BuddyKeeper) Refresh() {
+	select {
+	case k.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops the keeper and waits for its dials. It is idempotent.
+func (k *BuddyKeeper) Close() error {
+	k.once.Do(func() {
+		k.h.Network().StopNotify(k.nf)
+		k.cancel()
+		k.wg.Wait()
+	})
+	return nil
+}
+
+// States returns the state of every buddy, in no particular order.
+func (k *BuddyKeeper) States() []BuddyState {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]BuddyState, 0, len(k.buddies))
+	for id, b := range k.buddies {
+		st := BuddyState{ID: id, Alias: b.alias, Failures: b.failures,
+			Connected: k.h.Network().Connectedness(id) == network.Connected}
+		if !st.Connected && !b.dialing {
+			next := b.next
+			st.NextDial = &next
+		}
+		if b.lastErr != nil {
+			st.LastError = b.lastErr.Error()
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// keepBuddies starts the buddy keeper when the options ask for one.
+func (n *Node) keepBuddies(opts NodeOptions) {
+	if opts.KeepBuddies == nil {
+		return
+	}
+	bo := *opts.KeepBuddies
+	if bo.Log == nil {
+		bo.Log = n.log
+	}
+	var loc Locator
+	if n.Discovery != nil {
+		loc = n.Discovery
+	}
+	n.Buddies = NewBuddyKeeper(n.Host, n.Peers, loc, bo)
+}
+
+func (k *BuddyKeeper) run() {
+	defer k.wg.Done()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-k.ctx.Done():
+			return
+		case <-k.refresh:
+			if err := k.reload(); err != nil {
+				k.opts.Log.Warn("read the buddy list", "err", err)
+			}
+		case <-k.kick:
+		case <-timer.C:
+		}
+		wait := k.dialDue(time.Now())
+		timer.Stop()
+		timer.Reset(wait)
+	}
+}
+
+// reload syncs the keeper, and the connection manager's protection, with
+// the buddy list.
+func (k *BuddyKeeper) reload() error {
+	list, err := k.ps.Buddies()
+	if err != nil {
+		return err
+	}
+	cm := k.h.ConnManager()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	seen := make(map[peer.ID]bool, len(list))
+	for _, b := range list {
+		seen[b.ID] = true
+		cm.Protect(b.ID, peerstore.BuddyTag)
+		if cur, ok := k.buddies[b.ID]; ok {
+			cur.alias = b.Alias
+			continue
+		}
+		k.buddies[b.ID] = &buddy{alias: b.Alias, next: time.Now()}
+	}
+	for id := range k.buddies {
+		if !seen[id] {
+			cm.Unprotect(id, peerstore.BuddyTag)
+			delete(k.buddies, id)
+		}
+	}
+	return nil
+}
+
+// dialDue starts a dial of every disconnected buddy whose time has come and
+// returns how long until the next one is due.
+func (k *BuddyKeeper) dialDue(now time.Time) time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	wait := k.opts.MaxBackoff
+	for id, b := range k.buddies {
+		if b.dialing || id == k.h.ID() {
+			continue
+		}
+		if k.h.Network().Connectedness(id) == network.Connected {
+			b.failures, b.lastErr = 0, nil
+			continue
+		}
+		if d := b.next.Sub(now); d > 0 {
+			wait = min(wait, d)
+			continue
+		}
+		b.dialing = true
+		k.wg.Add(1)
+		go func() {
+			defer k.wg.Done()
+			k.dialed(id, k.dial(id))
+		}()
+	}
+	return wait
+}
+
+// dialed records the outcome of a dial and wakes the loop.
+func (k *BuddyKeeper) dialed(id peer.ID, err error) {
+	k.mu.Lock()
+	if b, ok := k.buddies[id]; ok {
+		b.dialing = false
+		if err == nil {
+			b.failures, b.lastErr = 0, nil
+		} else {
+			b.failures++
+			b.lastErr = err
+			b.next = time.Now().Add(backoff(b.failures, k.opts.MinBackoff, k.opts.MaxBackoff))
+		}
+	}
+	k.mu.Unlock()
+	if err == nil {
+		k.opts.Log.Info("buddy connected", "peer", id)
+	} else if k.ctx.Err() == nil {
+		k.opts.Log.Debug("dial buddy", "peer", id, "err", err)
+	}
+	k.wake()
+}
+
+// backoff is the wait after the given number of consecutive failures.
+func backoff(failures int, least, most time.Duration) time.Duration {
+	d := least
+	for i := 1; i < failures && d < most; i++ {
+		d *= 2
+	}
+	return min(d, most)
+}
+
+// dial connects to a buddy through the addresses known for it and, when
+// they fail and a Locator is set, through the ones it returns.
+func (k *BuddyKeeper) dial(id peer.ID) error {
+	ctx := network.WithForceDirectDial(k.ctx, "keep buddy connected") // our own backoff applies
+	err := k.connect(ctx, k.known(id))
+	if err == nil || k.loc == nil {
+		return err
+	}
+	lctx, cancel := context.WithTimeout(ctx, k.opts.DialTimeout)
+	f, lerr := k.loc.Locate(lctx, id)
+	cancel()
+	if lerr != nil {
+		return fmt.Errorf("%w; locate: %w", err, lerr)
+	}
+	k.h.Peerstore().AddAddrs(id, f.Addrs, max(f.TTL, pstore.TempAddrTTL))
+	if err := k.connect(ctx, f.AddrInfo); err != nil {
+		return fmt.Errorf("dial located addresses: %w", err)
+	}
+	return nil
+}
+
+func (k *BuddyKeeper) connect(ctx context.Context, ai peer.AddrInfo) error {
+	if len(ai.Addrs) == 0 {
+		return errNoAddrs
+	}
+	ctx, cancel := context.WithTimeout(ctx, k.opts.DialTimeout)
+	defer cancel()
+	return k.h.Connect(ctx, ai)
+}
+
+var errNoAddrs = errors.New("no known address")
+
+// known returns the addresses the peerstore has for a buddy, and the last
+// ones that worked.
+func (k *BuddyKeeper) known(id peer.ID) peer.AddrInfo {
+	ai := peer.AddrInfo{ID: id, Addrs: k.h.Peerstore().Addrs(id)}
+	if b, err := k.ps.Buddy(id.String()); err == nil {
+		for _, a := range b.Addrs {
+			if !containsAddr(ai.Addrs, a.Addr) {
+				ai.Addrs = append(ai.Addrs, a.Addr)
+			}
+		}
+	}
+	return ai
+}
+
+func containsAddr(as []ma.Multiaddr, a ma.Multiaddr) bool {
+	for _, b := range as {
+		if a.Equal(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// disconnected schedules a redial, MinBackoff later (so a peer that keeps
+// hanging up is not redialled in a tight loop), when the last connection to
+// a buddy closes.
+func (k *BuddyKeeper) disconnected(n network.Network, c network.Conn) {
+	id := c.RemotePeer()
+	if n.Connectedness(id) == network.Connected {
+		return
+	}
+	k.mu.Lock()
+	b, ok := k.buddies[id]
+	if ok {
+		b.next = time.Now().Add(k.opts.MinBackoff)
+	}
+	k.mu.Unlock()
+	if ok {
+		k.wake()
+	}
+}
+
+func (k *BuddyKeeper) wake() {
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+}
