@@ -1,0 +1,175 @@
+package pkgshare
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/record"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/p2psb/p2psb/pkgshare/home"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/manifest/pb"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
+)
+
+// startTestNode starts a node on 127.0.0.1 with its own database.
+func startTestNode(t *testing.T, seed byte) *Node {
+	t.Helper()
+	db, err := home.OpenDB(filepath.Join(t.TempDir(), "p2psb.db"))
+	require.NoError(t, err)
+	n, err := StartNode(NodeOptions{Key: testKey(t, seed), DB: db, Listen: []string{"/ip4/127.0.0.1/tcp/0"}})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		require.NoError(t, n.Close())
+		db.Close()
+	})
+	return n
+}
+
+func addrInfo(n *Node) peer.AddrInfo { return peer.AddrInfo{ID: n.Host.ID(), Addrs: n.Host.Addrs()} }
+
+// hostileRecord signs whatever manifest payload it is given, valid or not,
+// as a peer that wants to attack fetchers would.
+type hostileRecord struct{ m *pb.Manifest }
+
+func (hostileRecord) Domain() string { return manifest.EnvelopeDomain }
+func (hostileRecord) Codec() []byte  { return binary.AppendUvarint(nil, manifest.PayloadCode) }
+func (r hostileRecord) MarshalRecord() ([]byte, error) {
+	return proto.MarshalOptions{Deterministic: true}.Marshal(r.m)
+}
+func (hostileRecord) UnmarshalRecord([]byte) error { return errors.New("not for reading") }
+
+// hostileStore serves one sealed-but-invalid manifest and its chunk.
+type hostileStore struct {
+	sealed *manifest.Sealed
+	data   []byte
+}
+
+func (s *hostileStore) Manifest(context.Context, manifest.VersionID) (*manifest.Sealed, error) {
+	return s.sealed, nil
+}
+func (s *hostileStore) Lookup(context.Context, manifest.Ref) (*manifest.Sealed, error) {
+	return s.sealed, nil
+}
+func (s *hostileStore) Have(context.Context, manifest.VersionID) (*xfer.Bitfield, error) {
+	return xfer.FullBitfield(1), nil
+}
+func (s *hostileStore) ReadChunk(_ context.Context, _ manifest.VersionID, _ manifest.ChunkHash, buf []byte) error {
+	copy(buf, s.data)
+	return nil
+}
+
+func TestFetchRefusesHostileManifestPaths(t *testing.T) {
+	for _, path := range []string{"../escape.txt", "/etc/escape.txt", "a/../../escape.txt", "sub\\..\\escape.txt"} {
+		t.Run(path, func(t *testing.T) {
+			key := testKey(t, 9)
+			pub, err := crypto.MarshalPublicKey(key.GetPublic())
+			require.NoError(t, err)
+			data := []byte("owned")
+			hash := sha256.Sum256(data)
+			m := &pb.Manifest{Publisher: pub, Name: "evil", Version: 1, CreatedMs: 1,
+				Files: []*pb.File{{Path: path, Size: uint64(len(data)), Mode: 0o644,
+					Chunks: []*pb.Chunk{{Hash: hash[:], Size: uint32(len(data))}}}}}
+			env, err := record.Seal(hostileRecord{m}, key)
+			require.NoError(t, err)
+			raw, err := env.Marshal()
+			require.NoError(t, err)
+			_, err = manifest.Open(raw)
+			require.Error(t, err, "the manifest must be hostile for this test")
+
+			h, err := libp2p.New(libp2p.Identity(key), libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
+			require.NoError(t, err)
+			defer h.Close()
+			srv, err := xfer.NewServer(h, &hostileStore{sealed: &manifest.Sealed{Raw: raw}, data: data})
+			require.NoError(t, err)
+			defer srv.Close()
+
+			fetcher := startTestNode(t, 10)
+			id, err := manifest.NewPackageID(key.GetPublic(), "evil")
+			require.NoError(t, err)
+			dir := t.TempDir()
+			target := filepath.Join(dir, "deep", "target")
+			_, err = fetcher.Fetch(context.Background(), FetchOptions{Ref: manifest.Ref{ID: id}, Target: target,
+				Peers: []peer.AddrInfo{{ID: h.ID(), Addrs: h.Addrs()}}, ResolveTimeout: 10 * time.Second})
+			var np *NoProviderError
+			require.ErrorAs(t, err, &np)
+			require.NoFileExists(t, filepath.Join(dir, "escape.txt"))
+			require.NoFileExists(t, filepath.Join(dir, "deep", "escape.txt"))
+			require.NoDirExists(t, target, "nothing is written for a refused manifest")
+			pkgs, err := fetcher.Library.Packages(context.Background())
+			require.NoError(t, err)
+			require.Empty(t, pkgs)
+		})
+	}
+}
+
+func TestFetchNeverWritesThroughLinks(t *testing.T) {
+	ctx := context.Background()
+	seeder := startTestNode(t, 11)
+	src := t.TempDir()
+	writeRandom(t, filepath.Join(src, "sub", "c.bin"), 1000)
+	res, err := Publish(ctx, seeder.Library, testKey(t, 11), src, PublishOptions{Name: "linked"})
+	require.NoError(t, err)
+
+	fetcher := startTestNode(t, 12)
+	target, outside := t.TempDir(), t.TempDir()
+	require.NoError(t, os.Symlink(outside, filepath.Join(target, "sub")))
+	_, err = fetcher.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: res.ID}, Target: target,
+		Peers: []peer.AddrInfo{addrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
+	require.ErrorContains(t, err, "is not a directory")
+	entries, err := os.ReadDir(outside)
+	require.NoError(t, err)
+	require.Empty(t, entries, "nothing may be written outside the target")
+}
+
+func TestFetchCopiesLocalChunksAndResumes(t *testing.T) {
+	ctx := context.Background()
+	seeder := startTestNode(t, 13)
+	src := t.TempDir()
+	writeRandom(t, filepath.Join(src, "a.bin"), 3<<20)
+	writeRandom(t, filepath.Join(src, "b.bin"), 3<<20)
+	res, err := Publish(ctx, seeder.Library, testKey(t, 13), src, PublishOptions{Name: "p"})
+	require.NoError(t, err)
+
+	// The fetcher already holds a.bin's content in another package.
+	fetcher := startTestNode(t, 14)
+	other := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(src, "a.bin"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(other, "copy.bin"), data, 0o644))
+	_, err = Publish(ctx, fetcher.Library, testKey(t, 14), other, PublishOptions{Name: "other"})
+	require.NoError(t, err)
+
+	target := t.TempDir()
+	got, err := fetcher.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: res.ID}, Target: target,
+		Peers: []peer.AddrInfo{addrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.EqualValues(t, 3<<20, got.LocalBytes)
+	require.EqualValues(t, 3<<20, got.FetchedBytes)
+	for _, f := range []string{"a.bin", "b.bin"} {
+		want, err := os.ReadFile(filepath.Join(src, f))
+		require.NoError(t, err)
+		have, err := os.ReadFile(filepath.Join(target, f))
+		require.NoError(t, err)
+		require.Equal(t, want, have, f)
+	}
+	require.NoDirExists(t, filepath.Join(target, PartialDir))
+
+	// The fetched version is seeded from its new place.
+	third := startTestNode(t, 15)
+	again, err := third.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: res.ID}, Target: t.TempDir(),
+		Peers: []peer.AddrInfo{addrInfo(fetcher)}, ResolveTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.EqualValues(t, 6<<20, again.FetchedBytes)
+}
