@@ -15,9 +15,16 @@ func newPackagesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "packages",
 		Usage: "list the packages in the library, or inspect, verify or forget one",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "peer",
+			Usage: "list what the node `ID|ALIAS` (a node ID or a buddy's alias) shares, verified"}},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usageErrorf("unknown packages subcommand %q (see p2psb packages --help)", c.Args().First())
+			}
+			if c.IsSet("peer") {
+				return withSession(c, e, func(ctx context.Context, s *session) error {
+					return runPackagesPeer(ctx, s, c.String("peer"))
+				})
 			}
 			return withSession(c, e, runPackagesList)
 		},

@@ -21,6 +21,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare/catalog"
 	"github.com/p2psb/p2psb/pkgshare/xfer"
 	"github.com/p2psb/p2psb/rendezvous"
 )
@@ -28,15 +29,14 @@ import (
 // NodeOptions configure StartNode.
 type NodeOptions struct {
 	Key             crypto.PrivKey
-	DB              *sql.DB       // the node's database: peerstore, library, rendezvous tables
-	Listen          []string      // multiaddrs to listen on; none: dial only
-	RendezvousPeers []string      // rendezvous nodes to use, as multiaddrs ending in /p2p/<id>
-	Rendezvous      bool          // also act as a rendezvous node and circuit relay
-	Backbone        []string      // other rendezvous nodes to federate with (with Rendezvous)
-	Redial          int           // how many recently working peers to redial at start
-	MaxUpload       int           // bytes per second served to peers; 0: unlimited
-	MaxDownload     int           // bytes per second fetched; 0: unlimited
-	KeepBuddies     *BuddyOptions // non-nil: keep the buddies connected (see BuddyKeeper)
+	DB              *sql.DB  // the node's database: peerstore, library, rendezvous tables
+	Listen          []string // multiaddrs to listen on; none: dial only
+	RendezvousPeers []string // rendezvous nodes to use, as multiaddrs ending in /p2p/<id>
+	Rendezvous      bool     // also act as a rendezvous node and circuit relay
+	Backbone        []string // other rendezvous nodes to federate with (with Rendezvous)
+	Redial          int      // how many recently working peers to redial at start
+	MaxUpload       int      // bytes per second served to peers; 0: unlimited
+	MaxDownload     int      // bytes per second fetched; 0: unlimited
 	Log             *slog.Logger
 }
 
@@ -53,7 +53,7 @@ type Node struct {
 	Seeder    *Seeder
 	Xfer      *xfer.Server
 	Fetcher   *xfer.Fetcher
-	Buddies   *BuddyKeeper // nil unless NodeOptions.KeepBuddies
+	Catalog   *catalog.Service
 
 	log       *slog.Logger
 	started   time.Time
@@ -126,7 +126,6 @@ func StartNode(opts NodeOptions) (n *Node, err error) {
 		return nil, err
 	}
 	n.redial(opts.Redial)
-	n.keepBuddies(opts)
 	return n, nil
 }
 
@@ -212,6 +211,9 @@ func (n *Node) startTransfer(opts NodeOptions) error {
 	if n.Fetcher, err = xfer.NewFetcher(n.Host, fopts...); err != nil {
 		return fmt.Errorf("start fetcher: %w", err)
 	}
+	if n.Catalog, err = catalog.New(n.Host, lib, catalog.WithLogger(n.log)); err != nil {
+		return fmt.Errorf("start catalog: %w", err)
+	}
 	return nil
 }
 
@@ -262,9 +264,6 @@ func (n *Node) Close() error {
 		n.wg.Wait()
 		n.unannounceAll()
 		var errs []error
-		if n.Buddies != nil {
-			errs = append(errs, n.Buddies.Close())
-		}
 		if n.Discovery != nil {
 			errs = append(errs, n.Discovery.Close())
 		}
@@ -273,6 +272,9 @@ func (n *Node) Close() error {
 		}
 		if n.Xfer != nil {
 			errs = append(errs, n.Xfer.Close())
+		}
+		if n.Catalog != nil {
+			errs = append(errs, n.Catalog.Close())
 		}
 		n.stopTrack()
 		if n.stopObs != nil {
