@@ -29,14 +29,15 @@ import (
 // NodeOptions configure StartNode.
 type NodeOptions struct {
 	Key             crypto.PrivKey
-	DB              *sql.DB  // the node's database: peerstore, library, rendezvous tables
-	Listen          []string // multiaddrs to listen on; none: dial only
-	RendezvousPeers []string // rendezvous nodes to use, as multiaddrs ending in /p2p/<id>
-	Rendezvous      bool     // also act as a rendezvous node and circuit relay
-	Backbone        []string // other rendezvous nodes to federate with (with Rendezvous)
-	Redial          int      // how many recently working peers to redial at start
-	MaxUpload       int      // bytes per second served to peers; 0: unlimited
-	MaxDownload     int      // bytes per second fetched; 0: unlimited
+	DB              *sql.DB       // the node's database: peerstore, library, rendezvous tables
+	Listen          []string      // multiaddrs to listen on; none: dial only
+	RendezvousPeers []string      // rendezvous nodes to use, as multiaddrs ending in /p2p/<id>
+	Rendezvous      bool          // also act as a rendezvous node and circuit relay
+	Backbone        []string      // other rendezvous nodes to federate with (with Rendezvous)
+	Redial          int           // how many recently working peers to redial at start
+	MaxUpload       int           // bytes per second served to peers; 0: unlimited
+	MaxDownload     int           // bytes per second fetched; 0: unlimited
+	KeepBuddies     *BuddyOptions // non-nil: keep the buddies connected (see BuddyKeeper)
 	Log             *slog.Logger
 }
 
@@ -54,6 +55,7 @@ type Node struct {
 	Xfer      *xfer.Server
 	Fetcher   *xfer.Fetcher
 	Catalog   *catalog.Service
+	Buddies   *BuddyKeeper // nil unless NodeOptions.KeepBuddies
 
 	log       *slog.Logger
 	started   time.Time
@@ -126,6 +128,7 @@ func StartNode(opts NodeOptions) (n *Node, err error) {
 		return nil, err
 	}
 	n.redial(opts.Redial)
+	n.keepBuddies(opts)
 	return n, nil
 }
 
@@ -264,6 +267,9 @@ func (n *Node) Close() error {
 		n.wg.Wait()
 		n.unannounceAll()
 		var errs []error
+		if n.Buddies != nil {
+			errs = append(errs, n.Buddies.Close())
+		}
 		if n.Discovery != nil {
 			errs = append(errs, n.Discovery.Close())
 		}
