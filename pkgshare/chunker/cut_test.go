@@ -60,6 +60,14 @@ func sha256Of(b []byte) []byte {
 	return s[:]
 }
 
+func TestRollingIsWindowed(t *testing.T) {
+	data := randomBytes(20, 2000)
+	hs := rollingHashes(data)
+	for i := range data {
+		require.Equal(t, windowHash(data, i), hs[i], "byte %d", i)
+	}
+}
+
 func TestBoundariesMatchesDefinition(t *testing.T) {
 	data := randomBytes(2, 256<<10)
 	tests := []struct {

@@ -45,9 +45,23 @@ func windowHash(data []byte, i int) uint64 {
 	return h
 }
 
+// rollingHashes returns the gear hash after every byte of data, rolled
+// over the whole of data from its start: bytes older than the window have
+// been shifted out, so it equals windowHash (TestRollingIsWindowed).
+func rollingHashes(data []byte) []uint64 {
+	hs := make([]uint64, len(data))
+	var h uint64
+	for i, b := range data {
+		h = h<<1 + gear[b]
+		hs[i] = h
+	}
+	return hs
+}
+
 // refBoundaries is Boundaries written as plainly as the rule in cut.go.
 func refBoundaries(data []byte, p Params) []int {
 	strict, loose := p.thresholds()
+	hs := rollingHashes(data)
 	var cuts []int
 	for s := 0; s < len(data); {
 		end := min(s+p.Max, len(data))
@@ -56,7 +70,7 @@ func refBoundaries(data []byte, p Params) []int {
 			if z < p.Avg {
 				thr = strict
 			}
-			if windowHash(data, s+z-1) < thr {
+			if hs[s+z-1] < thr {
 				end = s + z
 				break
 			}
