@@ -6,8 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// buffer is a block of input shared by the chunks cut from it. It returns
-// to its ring when the reader and every chunk's worker are done with it.
+// buffer is the memory of a block of input, shared by the chunks cut from
+// it. It returns to its ring when the cutter and every chunk's worker are
+// done with it.
 type buffer struct {
 	b    []byte
 	refs atomic.Int32
@@ -32,8 +33,8 @@ type ring struct {
 	free chan *buffer
 }
 
-// blocks keeps idle buffer memory between Split calls.
-var blocks sync.Pool
+// bufferPool keeps idle buffer memory between Split calls.
+var bufferPool sync.Pool
 
 func newRing(size, n int) *ring {
 	return &ring{size: size, free: make(chan *buffer, n)}
@@ -67,7 +68,7 @@ func (r *ring) close() {
 	for {
 		select {
 		case buf := <-r.free:
-			blocks.Put(&buf.b)
+			bufferPool.Put(&buf.b)
 		default:
 			return
 		}
@@ -76,7 +77,7 @@ func (r *ring) close() {
 
 // pooledBytes returns a byte slice of length size, reusing pooled memory.
 func pooledBytes(size int) []byte {
-	if p, _ := blocks.Get().(*[]byte); p != nil && cap(*p) >= size {
+	if p, _ := bufferPool.Get().(*[]byte); p != nil && cap(*p) >= size {
 		return (*p)[:size]
 	}
 	return make([]byte, size)

@@ -2,7 +2,6 @@ package chunker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -31,14 +30,29 @@ func (rd *reader) next(ctx context.Context) (block, error) {
 	if err != nil {
 		return block{}, err
 	}
-	m, err := io.ReadFull(rd.r, buf.b[rd.headroom:])
+	m, err := fill(rd.r, buf.b[rd.headroom:])
 	rd.read += int64(m)
-	final := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	final := err == io.EOF
 	if err != nil && !final {
 		buf.release()
 		return block{}, fmt.Errorf("chunker: read at offset %d: %w", rd.read, err)
 	}
 	return block{buf: buf, off: rd.headroom, n: m, final: final}, nil
+}
+
+// fill reads into b until it is full or r fails. Unlike io.ReadFull it
+// keeps io.EOF, the one error that ends a stream, apart from the
+// io.ErrUnexpectedEOF a reader may return for a truncated one.
+func fill(r io.Reader, b []byte) (n int, err error) {
+	for n < len(b) && err == nil {
+		var m int
+		m, err = r.Read(b[n:])
+		n += m
+	}
+	if n == len(b) && err == io.EOF {
+		err = nil // the next read will see it again
+	}
+	return n, err
 }
 
 // run sends first and the blocks after it to out until the stream ends,

@@ -85,11 +85,15 @@ func TestSplitRejectsBadParams(t *testing.T) {
 
 func TestSplitReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
-	r := io.MultiReader(bytes.NewReader(randomBytes(7, 100_000)), iotest.ErrReader(boom))
-	chunks, err := Split(context.Background(), r, Options{Params: smallParams})
-	require.ErrorIs(t, err, boom)
-	require.ErrorContains(t, err, "offset 100000")
-	require.Nil(t, chunks)
+	for _, want := range []error{boom, io.ErrUnexpectedEOF} {
+		t.Run(want.Error(), func(t *testing.T) {
+			r := io.MultiReader(bytes.NewReader(randomBytes(7, 100_000)), iotest.ErrReader(want))
+			chunks, err := Split(context.Background(), r, Options{Params: smallParams})
+			require.ErrorIs(t, err, want)
+			require.ErrorContains(t, err, "offset 100000")
+			require.Nil(t, chunks)
+		})
+	}
 }
 
 func TestSplitCancel(t *testing.T) {
