@@ -61,5 +61,6 @@ func commands(e *env) []*cli.Command {
 		newStatusCommand(e),
 		newLocateCommand(e),
 		newRendezvousCommand(e),
+		newDemoCommand(e),
 	}
 }

@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/p2psb/p2psb/pkgshare"
+)
+
+// demoBoard shows one progress line per demo peer on a terminal,
+// redrawn in place a few times a second. Off a terminal, or with --json,
+// it shows nothing.
+type demoBoard struct {
+	w     io.Writer
+	mu    sync.Mutex
+	lines []pkgshare.FetchProgress
+	drawn bool
+
+	done     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+func newDemoBoard(s *session, peers int) *demoBoard {
+	b := &demoBoard{w: s.env.stderr, lines: make([]pkgshare.FetchProgress, peers), done: make(chan struct{})}
+	if s.g.JSON || !terminal(s.env.stderr) {
+		return b
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-b.done:
+				b.draw()
+				return
+			case <-t.C:
+				b.draw()
+			}
+		}
+	}()
+	return b
+}
+
+// update records peer i's progress (from any goroutine).
+func (b *demoBoard) update(i int, p pkgshare.FetchProgress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lines[i] = p
+}
+
+// stop draws the last state and ends the redraws. It is idempotent.
+func (b *demoBoard) stop() {
+	b.stopOnce.Do(func() { close(b.done) })
+	b.wg.Wait()
+}
+
+func (b *demoBoard) draw() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var sb strings.Builder
+	if b.drawn {
+		fmt.Fprintf(&sb, "\x1b[%dA", len(b.lines))
+	}
+	for i, p := range b.lines {
+		pct := 0.0
+		if p.Total > 0 {
+			pct = 100 * float64(p.Done) / float64(p.Total)
+		}
+		fmt.Fprintf(&sb, "\r\x1b[2Kpeer%-2d [%s] %5.1f%%  %9s of %-9s %7.1f MB/s  %d peers\n", i+1,
+			bar(p.Done, p.Total, 30), pct, humanBytes(p.Done), humanBytes(p.Total), p.Rate/1e6, p.Peers)
+	}
+	b.drawn = true
+	_, _ = io.WriteString(b.w, sb.String())
+}
