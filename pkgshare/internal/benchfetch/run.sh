@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Whole-process benchmarks of `p2psb fetch` (issue 5); see RESULTS.md.
+#
+#   run.sh [all|one|caps|swarm|rss]
+#
+#   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker
+#   caps   1 GiB from four seeders capped at 25 MiB/s each
+#   swarm  64 MiB, one seeder capped at 20 MiB/s: 1 fetcher vs 16 at once
+#   rss    4 GiB through a rendezvous: peak RSS, and start to first chunk
+#
+# Environment: BENCH_DIR (work directory, default /tmp/p2psb-bench), RUNS
+# (runs per measurement, default 5), BENCH_BIN (a p2psb binary to use
+# instead of building the repository's). Results land in $BENCH_DIR/results.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# BT are the aria2c options both BitTorrent peers share: tracker only
+# (no DHT, LPD or PEX), IPv4, quiet.
+BT=(--enable-dht=false --enable-dht6=false --bt-enable-lpd=false --enable-peer-exchange=false
+	--disable-ipv6=true --summary-interval=0 --console-log-level=warn --enable-color=false)
+
+suite_one() {
+	local W="$BENCH_DIR/one" data
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	local id addr
+	id=$(publish "$W/seed" "$data")
+	addr=$(start_seeder one-seed "$W/seed")
+	local np tp sp lp
+	np=$(start_nginx "$W" "$data")
+	read -r tp sp lp < <(start_bittorrent "$W" "$data/blob")
+	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
+	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
+	local aria="aria2c ${BT[*]} --dir=$W/out --seed-time=0 --file-allocation=falloc --listen-port=$lp $W/pkg.torrent"
+	for c in "$fetch" "mkdir -p $W/out && $curl" "$aria"; do
+		rm -rf "$W/f" "$W/out"
+		sh -c "$c" >/dev/null
+		cmp "$data/blob" "$W/out/blob" || die "$c: the copy differs"
+	done
+	hf one --runs "$RUNS" \
+		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
+		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl" "$curl" \
+		--prepare "rm -rf $W/out; sync" -n "aria2c+aria2c" "$aria"
+	stop_all
+}
+
+# start_nginx W ROOT serves ROOT over HTTP on 127.0.0.1 and prints the port.
+start_nginx() {
+	local W=$1 root=$2 port
+	port=$(free_port)
+	mkdir -p "$W/nginx"
+	cat >"$W/nginx/nginx.conf" <<-EOF
+		daemon off;
+		user root;
+		worker_processes auto;
+		pid $W/nginx/nginx.pid;
+		error_log $W/nginx/error.log;
+		events { worker_connections 64; }
+		http {
+			access_log off;
+			sendfile on;
+			tcp_nopush on;
+			client_body_temp_path $W/nginx;
+			proxy_temp_path $W/nginx;
+			fastcgi_temp_path $W/nginx;
+			uwsgi_temp_path $W/nginx;
+			scgi_temp_path $W/nginx;
+			server { listen 127.0.0.1:$port; root $root; }
+		}
+	EOF
+	spawn nginx nginx -p "$W/nginx" -c "$W/nginx/nginx.conf"
+	wait_for nginx curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/blob"
+	echo "$port"
+}
+
+# start_bittorrent W FILE makes W/pkg.torrent for FILE, starts opentracker
+# (whitelisting only that torrent) and an aria2c seeder, waits until the
+# tracker lists the seeder, and prints the tracker, seeder and a free
+# leecher port.
+start_bittorrent() {
+	local W=$1 file=$2 tp sp hash
+	tp=$(free_port)
+	mktorrent -a "http://127.0.0.1:$tp/announce" -l 20 -o "$W/pkg.torrent" "$file" >/dev/null
+	hash=$(aria2c -S "$W/pkg.torrent" | awk '/Info Hash/ {print $3}')
+	mkdir -p "$W/tracker" && chmod 755 "$W/tracker"
+	echo "$hash" >"$W/tracker/whitelist"
+	chmod 644 "$W/tracker/whitelist"
+	# opentracker chroots into -d and drops to -u; the whitelist path is
+	# relative to the chroot.
+	(cd "$W/tracker" && spawn tracker opentracker -i 127.0.0.1 -p "$tp" -P "$tp" -w whitelist -d . -u nobody)
+	sp=$(free_port)
+	spawn aria2-seed aria2c "${BT[@]}" --dir="$(dirname "$file")" --seed-ratio=0.0 \
+		--bt-seed-unverified=true --check-integrity=false --listen-port="$sp" "$W/pkg.torrent"
+	local scrape="http://127.0.0.1:$tp/scrape?info_hash=$(sed 's/../%&/g' <<<"$hash")"
+	wait_for "the aria2 seeder at the tracker" sh -c "curl -s '$scrape' | grep -q 8:completei1e"
+	echo "$tp $sp $(free_port)"
+}
+
+suite_caps() {
+	local W="$BENCH_DIR/caps" i data
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	local id a1
+	id=$(publish "$W/s1" "$data")
+	# Copy the package to three more seeders, uncapped, then restart all
+	# four with the cap.
+	a1=$(start_seeder caps-s1 "$W/s1")
+	for i in 2 3 4; do
+		p2psb --home "$W/s$i" fetch "$id" --peer "$a1" -o "$W/copy$i" >/dev/null &
+	done
+	wait
+	stop caps-s1
+	local peers=""
+	for i in 1 2 3 4; do
+		peers+=" --peer $(start_seeder "caps-s$i" "$W/s$i" --max-upload 25MiB)"
+	done
+	hf caps --runs "$RUNS" --prepare "rm -rf $W/f $W/out; sync" \
+		-n "p2psb fetch, 4 seeders at 25 MiB/s" "$BENCH_BIN --home $W/f --json fetch $id$peers -o $W/out"
+	cmp "$data/blob" "$W/out/blob" || die "caps: the copy differs"
+	stop_all
+}
+
+# rendezvous_suite NAME DATADIR [seeder flags] sets up a package and a fresh
+# rendezvous + seeder for suite NAME (see reset).
+rendezvous_suite() {
+	local W="$BENCH_DIR/$1" data=$2
+	shift 2
+	rm -rf "$W" && mkdir -p "$W"
+	free_port >"$W/rzport"
+	publish "$W/seed" "$data" >"$W/id"
+	: >"$W/seedflags"
+	local f
+	for f in "$@"; do echo "$f" >>"$W/seedflags"; done
+}
+
+# reset NAME gives suite NAME a rendezvous that knows only the seeder
+# (no stale registrations of earlier fetchers) and no fetcher state: it
+# restarts the rendezvous (same key and port, registrations wiped) and
+# the seeder. Run as a hyperfine --prepare step.
+reset() {
+	local W="$BENCH_DIR/$1" flags
+	stop "$1-seed"
+	stop rz
+	rm -rf "$W"/rz/p2psb.db* "$W"/f[0-9]* "$W"/out[0-9]*
+	start_rz "$W/rz" "$(cat "$W/rzport")"
+	echo "$RZ" >"$W/rz.addr"
+	mapfile -t flags <"$W/seedflags"
+	start_seeder "$1-seed" "$W/seed" "${flags[@]}" >/dev/null
+	sync
+}
+
+# fetchers NAME N starts N fetches through suite NAME's rendezvous at once
+# and waits for all; it fails if any fails.
+fetchers() {
+	local W="$BENCH_DIR/$1" n=$2 i rz id pids=()
+	rz=$(cat "$W/rz.addr")
+	id=$(cat "$W/id")
+	for i in $(seq "$n"); do
+		"$BENCH_BIN" --home "$W/f$i" --rendezvous-peer "$rz" --json fetch "$id" -o "$W/out$i" \
+			>"$W/f$i.json" 2>"$W/f$i.log" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || die "a fetcher failed; see $W/f*.log"
+	done
+}
+
+suite_swarm() {
+	rendezvous_suite swarm "$(mkdata "$SWARM_MIB")" --max-upload 20MiB
+	local self="bash $SCRIPT_DIR/run.sh"
+	hf swarm --runs "$RUNS" \
+		--prepare "$self _reset swarm" -n "1 fetcher" "$self _fetchers swarm 1" \
+		--prepare "$self _reset swarm" -n "16 fetchers at once" "$self _fetchers swarm 16"
+	swarm_sources >"$RESULTS/swarm-sources.txt"
+	cat "$RESULTS/swarm-sources.txt"
+	stop_all
+}
+
+# swarm_sources sums, over the last 16-fetcher run, the bytes each fetcher
+# got from the seeder and from other fetchers.
+swarm_sources() {
+	local W="$BENCH_DIR/swarm" seed
+	seed=$(jq -r .id <(p2psb --home "$W/seed" --json id))
+	for f in "$W"/f*.json; do
+		tail -1 "$f" | jq -r --arg s "$seed" '[.per_peer[$s] // 0, ([.per_peer|to_entries[]|select(.key!=$s)|.value]|add // 0)] | @tsv'
+	done | awk '{s+=$1; o+=$2} END {printf "from the seeder: %.1f MiB, from other fetchers: %.1f MiB (%d fetchers)\n", s/1048576, o/1048576, NR}'
+}
+
+suite_rss() {
+	rendezvous_suite rss "$(mkdata "$RSS_MIB")"
+	local W="$BENCH_DIR/rss" r
+	conditions >"$RESULTS/rss.env"
+	for r in $(seq "$RUNS"); do
+		reset rss
+		rss_run "$W" "$r"
+	done
+	for r in $(seq "$RUNS"); do
+		reset rss
+		first_chunk_run "$W" "$r"
+	done
+	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/rss.env"
+	rss_summary "$W" | tee "$RESULTS/rss.txt"
+	stop_all
+}
+
+# rss_run W R fetches through the rendezvous under /usr/bin/time -v,
+# stamping each --json line with the milliseconds since the start.
+rss_run() {
+	local W=$1 r=$2 t0
+	t0=${EPOCHREALTIME/./}
+	/usr/bin/time -v -o "$W/time.$r" "$BENCH_BIN" --home "$W/f1" --rendezvous-peer "$(cat "$W/rz.addr")" \
+		--json fetch "$(cat "$W/id")" -o "$W/out1" | stamp "$t0" >"$W/events.$r"
+}
+
+# stamp T0 prefixes each line with the milliseconds since T0 (µs).
+stamp() {
+	local line
+	while IFS= read -r line; do
+		printf '%d %s\n' $(((${EPOCHREALTIME/./} - $1) / 1000)) "$line"
+	done
+}
+
+# first_chunk_run W R traces the fetch's execve and pwrite64 calls (only
+# those stop the process, with --seccomp-bpf) to time the first chunk
+# written: chunks are written only after their hash is verified.
+first_chunk_run() {
+	local W=$1 r=$2
+	strace -f --seccomp-bpf -ttt -y -e trace=execve,pwrite64 -e signal=none -o "$W/trace.$r" \
+		"$BENCH_BIN" --home "$W/f1" --rendezvous-peer "$(cat "$W/rz.addr")" \
+		fetch "$(cat "$W/id")" -o "$W/out1" >/dev/null
+}
+
+# first_chunk_ms TRACE prints the milliseconds from execve to the first
+# pwrite64 of at least 64 KiB into the target directory.
+first_chunk_ms() {
+	awk '/execve\(/ && !t0 {t0=$2}
+		/pwrite64\(.*\/out1\// && $NF+0 >= 65536 {printf "%.0f\n", ($2-t0)*1000; exit}' "$1"
+}
+
+rss_summary() {
+	local W=$1 r
+	echo "run  max_rss_MB  wall_s  first_progress_with_bytes_ms  first_chunk_strace_ms"
+	for r in $(seq "$RUNS"); do
+		printf '%s  %s  %s  %s  %s\n' "$r" \
+			"$(awk -F: '/Maximum resident/ {printf "%.1f", $2/1000}' "$W/time.$r")" \
+			"$(awk '/Elapsed \(wall/ {n=split($NF,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$W/time.$r")" \
+			"$(awk '$2 ~ /"event":"progress"/ && $2 !~ /"fetched":0,/ {print $1; exit}' "$W/events.$r")" \
+			"$(first_chunk_ms "$W/trace.$r")"
+	done
+}
+
+main() {
+	local what=${1:-all}
+	case $what in
+	_reset) reset "$2"; return ;;
+	_fetchers) fetchers "$2" "$3"; return ;;
+	esac
+	mkdir -p "$BENCH_DIR/pids" "$RESULTS"
+	trap stop_all EXIT
+	prereqs
+	build
+	case $what in
+	all) suite_one && suite_caps && suite_swarm && suite_rss ;;
+	one | caps | swarm | rss) "suite_$what" ;;
+	*) die "usage: run.sh [all|one|caps|swarm|rss]" ;;
+	esac
+}
+
+main "$@"
