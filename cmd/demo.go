@@ -135,9 +135,9 @@ func yesNo(b bool) string {
 
 // bar draws a progress bar of width cells for done of total.
 func bar(done, total int64, width int) string {
-	n := width
+	n := 0
 	if total > 0 {
-		n = int(int64(width) * min(done, total) / total)
+		n = int(int64(width) * min(max(done, 0), total) / total)
 	}
 	return strings.Repeat("#", n) + strings.Repeat(".", width-n)
 }

@@ -15,6 +15,7 @@ import (
 // it shows nothing.
 type demoBoard struct {
 	w     io.Writer
+	out   *printer
 	mu    sync.Mutex
 	lines []pkgshare.FetchProgress
 	drawn bool
@@ -25,7 +26,7 @@ type demoBoard struct {
 }
 
 func newDemoBoard(s *session, peers int) *demoBoard {
-	b := &demoBoard{w: s.env.stderr, lines: make([]pkgshare.FetchProgress, peers), done: make(chan struct{})}
+	b := &demoBoard{w: s.env.stderr, out: s.out, lines: make([]pkgshare.FetchProgress, peers), done: make(chan struct{})}
 	if s.g.JSON || !terminal(s.env.stderr) {
 		return b
 	}
@@ -47,11 +48,26 @@ func newDemoBoard(s *session, peers int) *demoBoard {
 	return b
 }
 
-// update records peer i's progress (from any goroutine).
+// demoEvent is a progress line of one demo peer in --json mode.
+type demoEvent struct {
+	Event string  `json:"event"`
+	Peer  int     `json:"peer"`
+	Done  int64   `json:"done"`
+	Total int64   `json:"total"`
+	Rate  float64 `json:"rate"`
+	Peers int     `json:"peers"`
+}
+
+// update records peer i's progress (from any goroutine); with --json it
+// prints it as an event.
 func (b *demoBoard) update(i int, p pkgshare.FetchProgress) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if p.Peers == 0 {
+		p.Peers = b.lines[i].Peers // the last count, once the fetch has let its peers go
+	}
 	b.lines[i] = p
+	_ = b.out.event(demoEvent{Event: "progress", Peer: i + 1, Done: p.Done, Total: p.Total, Rate: p.Rate, Peers: p.Peers})
 }
 
 // stop draws the last state and ends the redraws. It is idempotent.
@@ -68,10 +84,11 @@ func (b *demoBoard) draw() {
 		fmt.Fprintf(&sb, "\x1b[%dA", len(b.lines))
 	}
 	for i, p := range b.lines {
-		pct := 0.0
-		if p.Total > 0 {
-			pct = 100 * float64(p.Done) / float64(p.Total)
+		if p.Total == 0 {
+			fmt.Fprintf(&sb, "\r\x1b[2Kpeer%-2d [%s] waiting for the package\n", i+1, bar(0, 0, 30))
+			continue
 		}
+		pct := 100 * float64(p.Done) / float64(p.Total)
 		fmt.Fprintf(&sb, "\r\x1b[2Kpeer%-2d [%s] %5.1f%%  %9s of %-9s %7.1f MB/s  %d peers\n", i+1,
 			bar(p.Done, p.Total, 30), pct, humanBytes(p.Done), humanBytes(p.Total), p.Rate/1e6, p.Peers)
 	}
