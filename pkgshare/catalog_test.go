@@ -2,8 +2,10 @@ package pkgshare
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -65,4 +67,33 @@ func TestLibraryCatalog(t *testing.T) {
 			require.Equal(t, all[1:], rest)
 		})
 	}
+}
+
+func TestBrowse(t *testing.T) {
+	ctx := context.Background()
+	net := &demoNet{root: t.TempDir(), log: slog.New(slog.DiscardHandler)}
+	t.Cleanup(func() { require.NoError(t, net.close()) })
+	a, err := net.start("a", NodeOptions{})
+	require.NoError(t, err)
+	b, err := net.start("b", NodeOptions{})
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "album")
+	writeRandom(t, filepath.Join(dir, "f"), 5000)
+	pub, err := Publish(ctx, a.Library, net.keys[a], dir, PublishOptions{})
+	require.NoError(t, err)
+
+	var ue *UnreachableError
+	_, err = b.Browse(ctx, a.Host.ID())
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, []string{"the peerstore has no address for it", "no rendezvous configured (--rendezvous-peer)"}, ue.Reasons)
+	_, err = b.Browse(ctx, b.Host.ID())
+	require.ErrorAs(t, err, &ue)
+	require.Contains(t, err.Error(), "that is this node")
+
+	b.Peers.AddAddrs(a.Host.ID(), a.Host.Addrs(), time.Hour)
+	l, err := b.Browse(ctx, a.Host.ID())
+	require.NoError(t, err)
+	require.Len(t, l.Packages, 1)
+	require.Equal(t, pub.VersionID, l.Packages[0].ID)
+	require.Empty(t, l.Rejected)
 }
