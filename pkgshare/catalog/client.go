@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,16 +42,16 @@ func (s *Service) List(ctx context.Context, p peer.ID) (*Listing, error) {
 	seen := map[manifest.PackageID]bool{}
 	var cursor []byte
 	var received int
-	var bytes int64
+	var size int64
 	for {
-		pg, err := s.page(ctx, p, cursor, s.cfg.maxPackages-received, s.cfg.maxBytes-bytes)
+		pg, err := s.page(ctx, p, cursor, s.cfg.maxPackages-received, s.cfg.maxBytes-size)
 		if err != nil {
 			return l, fmt.Errorf("catalog of %s: %w", p, err)
 		}
 		for _, raw := range pg.manifests {
 			l.add(received, raw, seen)
 			received++
-			bytes += int64(len(raw))
+			size += int64(len(raw))
 		}
 		switch {
 		case pg.truncated:
@@ -58,6 +59,8 @@ func (s *Service) List(ctx context.Context, p peer.ID) (*Listing, error) {
 			return l, nil
 		case len(pg.cursor) == 0:
 			return l, nil
+		case bytes.Equal(pg.cursor, cursor):
+			return l, fmt.Errorf("catalog of %s: %w: the same cursor twice", p, ErrProtocol)
 		case received >= s.cfg.maxPackages:
 			l.Truncated = true
 			return l, nil

@@ -22,7 +22,8 @@
 // answers with zero or more Response{manifest} messages and one
 // Response{end: End{status, message, cursor}}, then closes. A non-empty
 // End.cursor means more pages follow; a page that says so must have
-// carried at least one manifest.
+// carried at least one manifest, and its cursor must differ from the one
+// the client sent.
 //
 // Status codes (End.status): OK; BAD_REQUEST (a malformed request, a
 // cursor that is too long: ErrBadRequest); INTERNAL (the server failed:

@@ -142,6 +142,10 @@ func TestListHostileServer(t *testing.T) {
 			}
 			_ = w.WriteMsg(endMsg(""))
 		}, ErrProtocol},
+		{"the same cursor again", func(_ network.Stream, w pbio.Writer) {
+			_ = w.WriteMsg(manifestMsg(ms[0]))
+			_ = w.WriteMsg(endMsg("x"))
+		}, ErrProtocol},
 		{"empty page with more", func(_ network.Stream, w pbio.Writer) { _ = w.WriteMsg(endMsg("x")) }, ErrProtocol},
 		{"no end", func(_ network.Stream, w pbio.Writer) { _ = w.WriteMsg(manifestMsg(ms[0])) }, ErrProtocol},
 		{"empty response", func(_ network.Stream, w pbio.Writer) { _ = w.WriteMsg(&pb.Response{}) }, ErrProtocol},
