@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -78,51 +80,74 @@ const benchSize = 256 << 20
 func BenchmarkTransfer(b *testing.B) {
 	s, data := testPackage(b, TestPackage{Files: 1, FileSize: benchSize, ChunkSize: 1 << 20, Seed: 50})
 	seeder, fetcher := benchHosts(b)
-	quiet := WithLogger(slog.New(slog.DiscardHandler))
+	b.Run("raw-stream", func(b *testing.B) { benchRaw(b, seeder, fetcher, s, data) })
+	b.Run("xfer-fetch", func(b *testing.B) { benchFetch(b, seeder, fetcher, s, data) })
+}
 
-	b.Run("raw-stream", func(b *testing.B) {
-		const proto = "/p2psb/bench-raw/1"
-		seeder.SetStreamHandler(proto, func(st network.Stream) {
-			for _, c := range s.Files[0].Chunks {
-				if _, err := st.Write(data[c.Hash]); err != nil {
-					_ = st.Reset()
-					return
-				}
+// benchRaw copies the package's bytes over one stream into a file.
+func benchRaw(b *testing.B, seeder, fetcher host.Host, s *manifest.Sealed, data map[manifest.ChunkHash][]byte) {
+	const proto = "/p2psb/bench-raw/1"
+	seeder.SetStreamHandler(proto, func(st network.Stream) {
+		for _, c := range s.Files[0].Chunks {
+			if _, err := st.Write(data[c.Hash]); err != nil {
+				_ = st.Reset()
+				return
 			}
-			_ = st.Close()
-		})
-		defer seeder.RemoveStreamHandler(proto)
-		buf := make([]byte, 1<<20)
-		out := benchFile(b)
-		b.SetBytes(benchSize)
-		for b.Loop() {
-			_, err := out.Seek(0, io.SeekStart)
-			require.NoError(b, err)
-			st, err := fetcher.NewStream(context.Background(), seeder.ID(), proto)
-			require.NoError(b, err)
-			n, err := io.CopyBuffer(out, st, buf)
-			require.NoError(b, err)
-			require.Equal(b, int64(benchSize), n)
-			_ = st.Close()
 		}
+		_ = st.Close()
 	})
+	defer seeder.RemoveStreamHandler(proto)
+	buf := make([]byte, 1<<20)
+	out := benchFile(b)
+	b.SetBytes(benchSize)
+	defer reportCPU(b)()
+	for b.Loop() {
+		_, err := out.Seek(0, io.SeekStart)
+		require.NoError(b, err)
+		st, err := fetcher.NewStream(context.Background(), seeder.ID(), proto)
+		require.NoError(b, err)
+		n, err := io.CopyBuffer(out, st, buf)
+		require.NoError(b, err)
+		require.Equal(b, int64(benchSize), n)
+		_ = st.Close()
+	}
+}
 
-	b.Run("xfer-fetch", func(b *testing.B) {
-		store := NewMemStore()
-		store.Add(s, data)
-		srv, err := NewServer(seeder, store, quiet)
+// benchFetch fetches the package with a Server and a Fetcher into a file.
+func benchFetch(b *testing.B, seeder, fetcher host.Host, s *manifest.Sealed, data map[manifest.ChunkHash][]byte) {
+	quiet := WithLogger(slog.New(slog.DiscardHandler))
+	store := NewMemStore()
+	store.Add(s, data)
+	srv, err := NewServer(seeder, store, quiet)
+	require.NoError(b, err)
+	defer srv.Close()
+	f, err := NewFetcher(fetcher, quiet)
+	require.NoError(b, err)
+	out := benchFile(b)
+	b.SetBytes(benchSize)
+	defer reportCPU(b)()
+	for b.Loop() {
+		st, err := f.Fetch(context.Background(), Job{Version: s, Sink: newFileSink(out, s), Providers: providersOf(seeder.ID())})
 		require.NoError(b, err)
-		defer srv.Close()
-		f, err := NewFetcher(fetcher, quiet)
-		require.NoError(b, err)
-		out := benchFile(b)
-		b.SetBytes(benchSize)
-		for b.Loop() {
-			st, err := f.Fetch(context.Background(), Job{Version: s, Sink: newFileSink(out, s), Providers: providersOf(seeder.ID())})
-			require.NoError(b, err)
-			require.Equal(b, int64(benchSize), st.Bytes)
-		}
-	})
+		require.Equal(b, int64(benchSize), st.Bytes)
+	}
+}
+
+// reportCPU reports the process CPU time (user and system, both sides of
+// the transfer) per MiB moved: a figure that depends less on what else
+// the machine runs than MB/s does.
+func reportCPU(b *testing.B) func() {
+	before := cpuTime(b)
+	return func() {
+		mib := float64(b.N) * benchSize / (1 << 20)
+		b.ReportMetric(float64(cpuTime(b)-before)/float64(time.Millisecond)/mib, "cpu-ms/MiB")
+	}
+}
+
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchFile is the output file of a sub-benchmark, rewritten in place by

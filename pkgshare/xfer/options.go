@@ -3,6 +3,7 @@ package xfer
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -33,7 +34,7 @@ func defaultConfig() config {
 		maxPeers:         32,
 		minWindow:        2,
 		maxWindow:        64,
-		verifyWorkers:    2,
+		verifyWorkers:    runtime.GOMAXPROCS(0),
 		progressInterval: 250 * time.Millisecond,
 	}
 }
