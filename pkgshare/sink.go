@@ -244,3 +244,16 @@ func (k *fileSink) readChunk(hash manifest.ChunkHash, buf []byte) error {
 	}
 	return err
 }
+
+// haveBytes sums the sizes of the distinct chunks written so far.
+func (k *fileSink) haveBytes() int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var n int64
+	for i, c := range k.chunks {
+		if k.have.Has(i) {
+			n += int64(c.Size)
+		}
+	}
+	return n
+}

@@ -61,14 +61,16 @@ func (n *Node) retryAnnounce(ns string) {
 
 // Status is a snapshot of a running node.
 type Status struct {
-	ID         peer.ID   `json:"id"`
-	PID        int       `json:"pid"`        // the daemon's process ID
-	Addrs      []string  `json:"addrs"`      // listen addresses, with /p2p/<id>
-	Observed   []string  `json:"observed"`   // our addresses as peers see them (identify)
-	Peers      []string  `json:"peers"`      // connected peers
-	Rendezvous []string  `json:"rendezvous"` // configured rendezvous nodes
-	IsRendez   bool      `json:"is_rendezvous"`
-	Started    time.Time `json:"started"`
+	ID         peer.ID    `json:"id"`
+	PID        int        `json:"pid"`        // the daemon's process ID
+	Addrs      []string   `json:"addrs"`      // listen addresses, with /p2p/<id>
+	Observed   []string   `json:"observed"`   // our addresses as peers see them (identify)
+	Peers      []string   `json:"peers"`      // connected peers
+	Rendezvous []string   `json:"rendezvous"` // configured rendezvous nodes
+	IsRendez   bool       `json:"is_rendezvous"`
+	Transfers  []Transfer `json:"transfers"`      // fetches in progress
+	Uploaded   int64      `json:"uploaded_bytes"` // chunk bytes served since start
+	Started    time.Time  `json:"started"`
 }
 
 // Status returns a snapshot of the node.
@@ -78,6 +80,8 @@ func (n *Node) Status() Status {
 	for _, a := range n.Addrs() {
 		s.Addrs = append(s.Addrs, a.String())
 	}
+	s.Transfers = n.Seeder.Transfers()
+	s.Uploaded = n.Xfer.Sent()
 	for _, p := range n.Host.Network().Peers() {
 		s.Peers = append(s.Peers, p.String())
 	}

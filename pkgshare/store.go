@@ -207,3 +207,29 @@ func readAt(path string, off int64, buf []byte) error {
 	}
 	return nil
 }
+
+// Transfer is a fetch in progress on this node.
+type Transfer struct {
+	Package   manifest.PackageID `json:"package"`
+	Name      string             `json:"name"`
+	Version   uint64             `json:"version"`
+	Target    string             `json:"target"`
+	HaveBytes int64              `json:"have_bytes"`
+	Bytes     int64              `json:"bytes"`
+}
+
+// Transfers lists the fetches running on this node.
+func (s *Seeder) Transfers() []Transfer {
+	s.mu.Lock()
+	sinks := make([]*fileSink, 0, len(s.fetching))
+	for _, k := range s.fetching {
+		sinks = append(sinks, k)
+	}
+	s.mu.Unlock()
+	out := make([]Transfer, 0, len(sinks))
+	for _, k := range sinks {
+		out = append(out, Transfer{Package: k.sealed.PackageID, Name: k.sealed.Name, Version: k.sealed.Version,
+			Target: k.target, HaveBytes: k.haveBytes(), Bytes: k.sealed.Size()})
+	}
+	return out
+}
