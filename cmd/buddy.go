@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare/control"
 )
 
 func newBuddyCommand(e *env) *cli.Command {
@@ -21,7 +22,7 @@ func newBuddyCommand(e *env) *cli.Command {
 			if c.Args().Present() {
 				return usageErrorf("unknown buddy subcommand %q (see p2psb buddy --help)", c.Args().First())
 			}
-			return withPeerstore(c, e, runBuddyList)
+			return withPeerBook(c, e, runBuddyList)
 		},
 		Subcommands: []*cli.Command{
 			{
@@ -38,8 +39,8 @@ func newBuddyCommand(e *env) *cli.Command {
 						return usageErrorf("node ID %q: %v", c.Args().First(), err)
 					}
 					opts := buddyAddOptions{id: id, alias: c.String("alias")}
-					return withPeerstore(c, e, func(ctx context.Context, s *session, ps *peerstore.Store) error {
-						return runBuddyAdd(ctx, s, ps, opts)
+					return withPeerBook(c, e, func(ctx context.Context, s *session, pb peerBook) error {
+						return runBuddyAdd(ctx, s, pb, opts)
 					})
 				},
 			},
@@ -51,7 +52,7 @@ func newBuddyCommand(e *env) *cli.Command {
 					if c.Args().Present() {
 						return usageErrorf("buddy ls takes no arguments")
 					}
-					return withPeerstore(c, e, runBuddyList)
+					return withPeerBook(c, e, runBuddyList)
 				},
 			},
 			{
@@ -63,8 +64,8 @@ func newBuddyCommand(e *env) *cli.Command {
 						return usageErrorf("buddy rm takes one node ID or alias")
 					}
 					who := c.Args().First()
-					return withPeerstore(c, e, func(ctx context.Context, s *session, ps *peerstore.Store) error {
-						return runBuddyRm(ctx, s, ps, who)
+					return withPeerBook(c, e, func(ctx context.Context, s *session, pb peerBook) error {
+						return runBuddyRm(ctx, s, pb, who)
 					})
 				},
 			},
@@ -74,12 +75,14 @@ func newBuddyCommand(e *env) *cli.Command {
 
 // withPeerstore opens a session and the home's peerstore, runs fn and closes
 // both.
-func withPeerstore(c *cli.Context, e *env, fn func(context.Context, *session, *peerstore.Store) error) (err error) {
-	s, err := openSession(c, e)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func withPeerstore(c *cli.Context, e *env, fn func(context.Context, *session, *peerstore.Store) error) error {
+	return withSession(c, e, func(ctx context.Context, s *session) error {
+		return s.withStore(func(ps *peerstore.Store) error { return fn(ctx, s, ps) })
+	})
+}
+
+// withStore opens the home's peerstore, runs fn and closes it.
+func (s *session) withStore(fn func(*peerstore.Store) error) (err error) {
 	db, err := s.home.DB()
 	if err != nil {
 		return err
@@ -93,7 +96,49 @@ func withPeerstore(c *cli.Context, e *env, fn func(context.Context, *session, *p
 			err = fmt.Errorf("close peerstore: %w", cerr)
 		}
 	}()
-	return fn(c.Context, s, ps)
+	return fn(ps)
+}
+
+// peerBook is the buddy list and known peers of the running daemon
+// (*control.Client), or else of the home's peerstore (localBook). Changes
+// must go through the daemon when one runs: it caches the buddy list.
+type peerBook interface {
+	AddBuddy(ctx context.Context, id peer.ID, alias string) (peerstore.Buddy, error)
+	RemoveBuddy(ctx context.Context, idOrAlias string) (peerstore.Buddy, error)
+	Buddies(ctx context.Context) ([]peerstore.Buddy, error)
+	Peers(ctx context.Context) ([]peerstore.PeerEntry, error)
+}
+
+var _ peerBook = (*control.Client)(nil)
+
+// localBook is a peerBook on a peerstore the command opened.
+type localBook struct{ ps *peerstore.Store }
+
+func (l localBook) AddBuddy(_ context.Context, id peer.ID, alias string) (peerstore.Buddy, error) {
+	return l.ps.AddBuddy(id, alias)
+}
+
+func (l localBook) RemoveBuddy(_ context.Context, who string) (peerstore.Buddy, error) {
+	return l.ps.RemoveBuddy(who)
+}
+
+func (l localBook) Buddies(context.Context) ([]peerstore.Buddy, error)   { return l.ps.Buddies() }
+func (l localBook) Peers(context.Context) ([]peerstore.PeerEntry, error) { return l.ps.List() }
+
+// withPeerBook opens a session and runs fn on the daemon's peer book, or
+// on the home's peerstore when no daemon runs.
+func withPeerBook(c *cli.Context, e *env, fn func(context.Context, *session, peerBook) error) error {
+	return withSession(c, e, func(ctx context.Context, s *session) error {
+		d, err := s.runningDaemon()
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			defer d.Close()
+			return fn(ctx, s, d)
+		}
+		return s.withStore(func(ps *peerstore.Store) error { return fn(ctx, s, localBook{ps}) })
+	})
 }
 
 type buddyAddOptions struct {
@@ -122,8 +167,8 @@ func toBuddyResult(b peerstore.Buddy) buddyResult {
 	return r
 }
 
-func runBuddyAdd(_ context.Context, s *session, ps *peerstore.Store, opts buddyAddOptions) error {
-	b, err := ps.AddBuddy(opts.id, opts.alias)
+func runBuddyAdd(ctx context.Context, s *session, pb peerBook, opts buddyAddOptions) error {
+	b, err := pb.AddBuddy(ctx, opts.id, opts.alias)
 	if err != nil {
 		return err
 	}
@@ -134,8 +179,8 @@ func runBuddyAdd(_ context.Context, s *session, ps *peerstore.Store, opts buddyA
 	})
 }
 
-func runBuddyRm(_ context.Context, s *session, ps *peerstore.Store, who string) error {
-	b, err := ps.RemoveBuddy(who)
+func runBuddyRm(ctx context.Context, s *session, pb peerBook, who string) error {
+	b, err := pb.RemoveBuddy(ctx, who)
 	if err != nil {
 		return err
 	}
@@ -146,8 +191,8 @@ func runBuddyRm(_ context.Context, s *session, ps *peerstore.Store, who string) 
 	})
 }
 
-func runBuddyList(_ context.Context, s *session, ps *peerstore.Store) error {
-	bs, err := ps.Buddies()
+func runBuddyList(ctx context.Context, s *session, pb peerBook) error {
+	bs, err := pb.Buddies(ctx)
 	if err != nil {
 		return err
 	}

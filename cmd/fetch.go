@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -93,7 +96,17 @@ type fetchEvent struct {
 	Peers   int     `json:"peers"`
 }
 
+// runFetch fetches through the running daemon, which seeds the package
+// afterwards, or else with a node of its own.
 func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
+	d, err := s.runningDaemon()
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		defer d.Close()
+		return fetchThrough(ctx, s, d, opts)
+	}
 	nopts, err := s.nodeOptions(true)
 	if err != nil {
 		return err
@@ -125,6 +138,44 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	s.log.Info("seeding until interrupted", "package", res.ID)
 	<-ctx.Done()
 	return nil
+}
+
+// fetchThrough has the daemon fetch; its own rate limits apply, and it
+// seeds the package afterwards whether or not --seed is given.
+func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetchOptions) error {
+	if opts.MaxUpload != 0 || opts.MaxDownload != 0 {
+		s.log.Warn("a daemon runs for this home: the fetch goes through it and its rate limits apply")
+	}
+	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout}
+	var err error
+	if req.Dir, err = os.Getwd(); err != nil {
+		return fmt.Errorf("fetch: working directory: %w", err)
+	}
+	if opts.Output != "" {
+		req.Target = filepath.Join(req.Dir, opts.Output)
+		if filepath.IsAbs(opts.Output) {
+			req.Target = filepath.Clean(opts.Output)
+		}
+	}
+	for _, ai := range opts.Peers {
+		addrs, err := peer.AddrInfoToP2pAddrs(&ai)
+		if err != nil {
+			return usageErrorf("--peer %s: %v", ai.ID, err)
+		}
+		for _, a := range addrs {
+			req.Peers = append(req.Peers, a.String())
+		}
+	}
+	bar := newProgress(s, "fetching")
+	res, err := d.Fetch(ctx, req, func(p pkgshare.FetchProgress) { s.fetchProgress(bar, p) })
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if opts.Seed {
+		s.log.Info("the daemon seeds the package", "package", res.ID)
+	}
+	return s.out.result(res, func(w io.Writer) error { return printFetch(w, res) })
 }
 
 func (s *session) fetchProgress(bar *terminalProgress, p pkgshare.FetchProgress) {

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"errors"
+
 	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
 )
@@ -28,4 +30,14 @@ func (s *session) nodeOptions(listen bool) (pkgshare.NodeOptions, error) {
 // control.ErrNoDaemon.
 func (s *session) daemon() (*control.Client, error) {
 	return control.Dial(s.home.Path(control.SocketFile))
+}
+
+// runningDaemon returns a client of the home's running daemon, or nil when
+// none runs (the command then works locally).
+func (s *session) runningDaemon() (*control.Client, error) {
+	d, err := s.daemon()
+	if errors.Is(err, control.ErrNoDaemon) {
+		return nil, nil
+	}
+	return d, err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
 func newPackagesRmCommand(e *env) *cli.Command {
@@ -29,12 +30,11 @@ type rmResult struct {
 	Removed []pkgshare.VersionInfo `json:"removed"`
 }
 
+// runPackagesRm forgets through the running daemon, which then stops
+// serving what was removed (and unregisters a package with no version
+// left), or else in the library directly.
 func runPackagesRm(ctx context.Context, s *session, t target) error {
-	lib, err := s.library()
-	if err != nil {
-		return err
-	}
-	gone, err := lib.Remove(ctx, t.ref)
+	gone, err := removeVersions(ctx, s, t.ref)
 	if err != nil {
 		return err
 	}
@@ -45,4 +45,20 @@ func runPackagesRm(ctx context.Context, s *session, t target) error {
 		}
 		return nil
 	})
+}
+
+func removeVersions(ctx context.Context, s *session, ref manifest.Ref) ([]pkgshare.VersionInfo, error) {
+	d, err := s.runningDaemon()
+	if err != nil {
+		return nil, err
+	}
+	if d != nil {
+		defer d.Close()
+		return d.RemovePackage(ctx, ref)
+	}
+	lib, err := s.library()
+	if err != nil {
+		return nil, err
+	}
+	return lib.Remove(ctx, ref)
 }

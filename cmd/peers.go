@@ -25,7 +25,7 @@ func newPeersCommand(e *env) *cli.Command {
 			if c.Args().Present() {
 				return usageErrorf("unknown peers subcommand %q (see p2psb peers --help)", c.Args().First())
 			}
-			return withPeerstore(c, e, runPeersList)
+			return withPeerBook(c, e, runPeersList)
 		},
 		Subcommands: []*cli.Command{
 			{
@@ -103,8 +103,8 @@ func toPeerResult(pe peerstore.PeerEntry) peerResult {
 	return r
 }
 
-func runPeersList(_ context.Context, s *session, ps *peerstore.Store) error {
-	entries, err := ps.List()
+func runPeersList(ctx context.Context, s *session, pb peerBook) error {
+	entries, err := pb.Peers(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
 )
 
 type publishOptions struct {
@@ -43,23 +45,51 @@ func newPublishCommand(e *env) *cli.Command {
 	}
 }
 
+// runPublish publishes through the running daemon, which announces the
+// package at once, or else locally (serve announces it when it starts).
 func runPublish(ctx context.Context, s *session, opts publishOptions) error {
-	key, err := s.home.Identity()
-	if err != nil {
-		return err
-	}
-	lib, err := s.library()
+	d, err := s.runningDaemon()
 	if err != nil {
 		return err
 	}
 	bar := newProgress(s, "hashing")
-	res, err := pkgshare.Publish(ctx, lib, key, opts.Path, pkgshare.PublishOptions{
-		Name: opts.Name, FollowSymlinks: opts.FollowSymlinks, Progress: bar,
-	})
+	var res *pkgshare.PublishResult
+	if d != nil {
+		res, err = publishThrough(ctx, d, opts, bar)
+	} else {
+		res, err = publishHere(ctx, s, opts, bar)
+	}
 	bar.Done()
 	if err != nil {
 		return err
 	}
+	return printPublish(s, res)
+}
+
+func publishHere(ctx context.Context, s *session, opts publishOptions, bar pkgshare.Progress) (*pkgshare.PublishResult, error) {
+	key, err := s.home.Identity()
+	if err != nil {
+		return nil, err
+	}
+	lib, err := s.library()
+	if err != nil {
+		return nil, err
+	}
+	return pkgshare.Publish(ctx, lib, key, opts.Path, pkgshare.PublishOptions{
+		Name: opts.Name, FollowSymlinks: opts.FollowSymlinks, Progress: bar,
+	})
+}
+
+func publishThrough(ctx context.Context, d *control.Client, opts publishOptions, bar pkgshare.Progress) (*pkgshare.PublishResult, error) {
+	defer d.Close()
+	abs, err := filepath.Abs(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("publish %s: %w", opts.Path, err)
+	}
+	return d.Publish(ctx, control.PublishRequest{Path: abs, Name: opts.Name, FollowSymlinks: opts.FollowSymlinks}, bar)
+}
+
+func printPublish(s *session, res *pkgshare.PublishResult) error {
 	return s.out.result(res, func(w io.Writer) error {
 		if res.Unchanged {
 			fmt.Fprintf(w, "unchanged: %s is already version %d\n", res.Name, res.Version)

@@ -61,6 +61,8 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	}
 	nopts.Rendezvous, nopts.Backbone, nopts.Redial = opts.Rendezvous, opts.Backbone, 64
 	nopts.MaxUpload, nopts.MaxDownload = opts.MaxUpload, opts.MaxDownload
+	keep := pkgshare.DefaultBuddyOptions()
+	nopts.KeepBuddies = &keep
 	node, err := pkgshare.StartNode(nopts)
 	if err != nil {
 		return err
@@ -75,7 +77,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	}
 	// The control socket opens once the node is announced, so a client
 	// that finds it can rely on the node being registered.
-	ctl, err := control.Listen(s.home.Path(control.SocketFile), node)
+	ctl, err := control.Listen(s.home.Path(control.SocketFile), node, nopts.Key)
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
 )
 
@@ -45,6 +47,41 @@ func runStatus(ctx context.Context, s *session) error {
 			{"observed", strings.Join(st.Observed, "\n\t")},
 			{"rendezvous", strings.Join(st.Rendezvous, "\n\t")},
 			{"connected peers", fmt.Sprint(len(st.Peers))},
+			{"uploaded", humanBytes(st.Uploaded)},
+			{"transfers", transferLines(st.Transfers)},
+			{"buddies", buddyStates(st.Buddies)},
 		})
 	})
+}
+
+// buddyStates formats the keeper's view of the buddies, one a line.
+func buddyStates(bs []pkgshare.BuddyState) string {
+	slices.SortFunc(bs, func(a, b pkgshare.BuddyState) int {
+		return strings.Compare(a.Alias+"\x00"+a.ID.String(), b.Alias+"\x00"+b.ID.String())
+	})
+	lines := make([]string, len(bs))
+	for i, b := range bs {
+		state := "connected"
+		if !b.Connected {
+			state = fmt.Sprintf("not connected (%d failed dials", b.Failures)
+			if b.LastError != "" {
+				state += ": " + b.LastError
+			}
+			state += ")"
+		}
+		lines[i] = fmt.Sprintf("%s %s %s", orDash(b.Alias), b.ID, state)
+	}
+	return strings.Join(lines, "\n\t")
+}
+
+// transferLines formats the fetches in progress, one a line.
+func transferLines(ts []pkgshare.Transfer) string {
+	if len(ts) == 0 {
+		return "none"
+	}
+	lines := make([]string, len(ts))
+	for i, t := range ts {
+		lines[i] = fmt.Sprintf("%s v%d: %s of %s into %s", t.Name, t.Version, humanBytes(t.HaveBytes), humanBytes(t.Bytes), t.Target)
+	}
+	return strings.Join(lines, "\n\t")
 }

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,16 +10,15 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"syscall"
 	"time"
-
-	"github.com/p2psb/p2psb/pkgshare"
 )
 
 // ErrNoDaemon is returned when no daemon answers on the socket.
 var ErrNoDaemon = errors.New("no p2psb daemon is running for this home")
 
-// maxResponse bounds a control response body.
+// maxResponse bounds a control response body that is not streamed.
 const maxResponse = 64 << 20
 
 // Client talks to a running daemon.
@@ -43,33 +43,69 @@ func Dial(path string) (*Client, error) {
 	return &Client{hc: &http.Client{Transport: tr}}, nil
 }
 
-// Status asks the daemon for its node's status.
-func (c *Client) Status(ctx context.Context) (*pkgshare.Status, error) {
-	var st pkgshare.Status
-	if err := c.get(ctx, "/v1/status", &st); err != nil {
+// Close releases the client's idle connections.
+func (c *Client) Close() { c.hc.CloseIdleConnections() }
+
+// do sends a request with body (JSON-encoded unless nil) and returns the
+// response once its status is 2xx; otherwise it returns the daemon's
+// *Error.
+func (c *Client) do(ctx context.Context, method, path string, body any) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://p2psb"+path, rd)
+	if err != nil {
 		return nil, err
 	}
-	return &st, nil
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("daemon %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		var e ErrorBody
+		_ = json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(&e)
+		return nil, fromStatus(resp.StatusCode, e)
+	}
+	return resp, nil
 }
 
-func (c *Client) get(ctx context.Context, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://p2psb"+path, nil)
+// call sends a request and decodes the JSON answer into out.
+func (c *Client) call(ctx context.Context, method, path string, body, out any) error {
+	resp, err := c.do(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("daemon %s: %w", path, err)
-	}
 	defer resp.Body.Close()
-	body := io.LimitReader(resp.Body, maxResponse)
-	if resp.StatusCode/100 != 2 {
-		var e struct{ Error string }
-		_ = json.NewDecoder(body).Decode(&e)
-		return fmt.Errorf("daemon %s: %s: %s", path, resp.Status, e.Error)
-	}
-	if err := json.NewDecoder(body).Decode(out); err != nil {
-		return fmt.Errorf("daemon %s: %w", path, err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(out); err != nil {
+		return fmt.Errorf("daemon %s %s: %w", method, path, err)
 	}
 	return nil
 }
+
+// stream sends a request whose answer is streamed, passing progress frames
+// to onProgress and decoding the result into out.
+func (c *Client) stream(ctx context.Context, path string, body any, onProgress func(json.RawMessage) error, out any) error {
+	resp, err := c.do(ctx, http.MethodPost, path, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	err = readStream(resp.Body, onProgress, out)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// pathArg escapes one path segment.
+func pathArg(s string) string { return url.PathEscape(s) }

@@ -1,11 +1,32 @@
 // Package control is the daemon's control socket: while `p2psb serve` runs,
 // other p2psb commands of the same home talk to it over HTTP with JSON
 // bodies on a Unix socket in the home directory (mode 0600, so only the
-// owner can use it).
+// owner can use it). Commands that change what the node serves or whom it
+// keeps connected (publish, fetch, packages rm, buddy add/rm) must go
+// through it: the daemon caches its peerstore and library state, so writes
+// by another process would not reach it.
 //
-// Endpoints (all under /v1):
+// Endpoints (all under /v1; request bodies are JSON, at most MaxRequest
+// bytes):
 //
-//	GET /v1/status   the node's pkgshare.Status
+//	GET    /v1/status          Status: the node, its buddies' states
+//	POST   /v1/publish         PublishRequest; streams, result pkgshare.PublishResult
+//	POST   /v1/fetch           FetchRequest; streams, result pkgshare.FetchResult
+//	GET    /v1/packages        []pkgshare.PackageInfo
+//	DELETE /v1/packages/{ref}  forget a package (or version ref); result []pkgshare.VersionInfo
+//	GET    /v1/buddies         []Buddy
+//	POST   /v1/buddies         BuddyRequest; result Buddy
+//	DELETE /v1/buddies/{who}   remove the buddy with this node ID or alias; result Buddy
+//	GET    /v1/peers           []Peer
 //
-// Errors are answered with a non-2xx status and {"error": "..."}.
+// A streamed answer is JSON lines, each a Frame: progress frames, then one
+// frame with the result or the error. Closing the request (Ctrl-C in the
+// client) cancels the work in the daemon; what a fetch got so far stays and
+// is served.
+//
+// Errors: a non-2xx status with an ErrorBody, or an error Frame. Bad input
+// (400 Bad Request, 404 Not Found, or bad_input in a frame) comes back from
+// the Client as an *Error whose InvalidInput is true, so the command exits
+// with the same code as when it runs locally; the message is the daemon's
+// error text unchanged.
 package control

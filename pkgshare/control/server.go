@@ -12,11 +12,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
+
 	"github.com/p2psb/p2psb/pkgshare"
 )
 
 // SocketFile is the control socket's name in the home directory.
 const SocketFile = "p2psb.sock"
+
+// MaxRequest bounds a request body.
+const MaxRequest = 64 << 10
 
 // ErrDaemonRunning is returned by Listen when a daemon already answers on
 // the socket.
@@ -25,16 +30,21 @@ var ErrDaemonRunning = errors.New("a p2psb daemon already runs for this home")
 // Server serves the control API of one node.
 type Server struct {
 	node *pkgshare.Node
+	key  crypto.PrivKey // the node key, which signs published versions
+	log  *slog.Logger
 	path string
+	ctx  context.Context // ends every request at Close
+	stop context.CancelFunc
 	ln   net.Listener
 	srv  *http.Server
 	wg   sync.WaitGroup
 	once sync.Once
 }
 
-// Listen opens the control socket at path for node and starts serving. A
-// stale socket left by a killed daemon is replaced; a live one is not.
-func Listen(path string, node *pkgshare.Node) (*Server, error) {
+// Listen opens the control socket at path for node, whose key is key, and
+// starts serving. A stale socket left by a killed daemon is replaced; a
+// live one is not.
+func Listen(path string, node *pkgshare.Node, key crypto.PrivKey) (*Server, error) {
 	if _, err := os.Stat(path); err == nil {
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
@@ -52,40 +62,74 @@ func Listen(path string, node *pkgshare.Node) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
-	s := &Server{node: node, path: path, ln: ln}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/status", s.status)
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	s := &Server{node: node, key: key, log: slog.Default().With("component", "control"), path: path, ln: ln}
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
+		BaseContext: func(net.Listener) context.Context { return s.ctx }}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Warn("control socket stopped", "err", err)
+			s.log.Warn("control socket stopped", "err", err)
 		}
 	}()
 	return s, nil
 }
 
-// Close stops serving, waiting up to a few seconds for requests in flight,
-// and removes the socket. It is idempotent.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", s.status)
+	mux.HandleFunc("POST /v1/publish", s.publish)
+	mux.HandleFunc("POST /v1/fetch", s.fetch)
+	mux.HandleFunc("GET /v1/packages", s.packages)
+	mux.HandleFunc("DELETE /v1/packages/{ref}", s.removePackage)
+	mux.HandleFunc("GET /v1/buddies", s.buddies)
+	mux.HandleFunc("POST /v1/buddies", s.addBuddy)
+	mux.HandleFunc("DELETE /v1/buddies/{who}", s.removeBuddy)
+	mux.HandleFunc("GET /v1/peers", s.peers)
+	return mux
+}
+
+// Close stops serving, cancelling requests in flight (a fetch through the
+// daemon stops; what it got stays), and removes the socket. It is
+// idempotent.
 func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
+		s.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err = s.srv.Shutdown(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = s.srv.Close()
+		}
 		s.wg.Wait()
 		os.Remove(s.path)
 	})
 	return err
 }
 
-func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
-	reply(w, http.StatusOK, s.node.Status())
+// decode reads a bounded JSON request body into v.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxRequest))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Msg: fmt.Sprintf("bad request body: %v", err), BadInput: true}
+	}
+	return nil
 }
 
 func reply(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// answer replies with v, or with err's status and body.
+func answer(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		reply(w, statusOf(err), toBody(err))
+		return
+	}
+	reply(w, http.StatusOK, v)
 }

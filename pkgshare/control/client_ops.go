@@ -1,0 +1,130 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+// Status asks the daemon for its node's status.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	var st Status
+	if err := c.call(ctx, http.MethodGet, "/v1/status", nil, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Publish has the daemon publish req.Path in place and announce it;
+// progress (may be nil) follows the hashing.
+func (c *Client) Publish(ctx context.Context, req PublishRequest, progress pkgshare.Progress) (*pkgshare.PublishResult, error) {
+	var res pkgshare.PublishResult
+	var total, done int64
+	err := c.stream(ctx, "/v1/publish", req, func(raw json.RawMessage) error {
+		var p PublishProgress
+		if err := json.Unmarshal(raw, &p); err != nil || progress == nil {
+			return err
+		}
+		if p.Total != total {
+			total = p.Total
+			progress.SetTotal(total)
+		}
+		if p.Done > done {
+			progress.Add(p.Done - done)
+			done = p.Done
+		}
+		return nil
+	}, &res)
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Fetch has the daemon fetch a package, and seed it afterwards; progress
+// (may be nil) follows the fetch. Cancelling ctx cancels the fetch.
+func (c *Client) Fetch(ctx context.Context, req FetchRequest, progress func(pkgshare.FetchProgress)) (*pkgshare.FetchResult, error) {
+	var res pkgshare.FetchResult
+	err := c.stream(ctx, "/v1/fetch", req, func(raw json.RawMessage) error {
+		var p pkgshare.FetchProgress
+		if err := json.Unmarshal(raw, &p); err != nil || progress == nil {
+			return err
+		}
+		progress(p)
+		return nil
+	}, &res)
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Packages lists the daemon's library.
+func (c *Client) Packages(ctx context.Context) ([]pkgshare.PackageInfo, error) {
+	var out []pkgshare.PackageInfo
+	return out, c.call(ctx, http.MethodGet, "/v1/packages", nil, &out)
+}
+
+// RemovePackage has the daemon forget a package (or one version), stop
+// serving it and, when no version is left, unregister it.
+func (c *Client) RemovePackage(ctx context.Context, ref manifest.Ref) ([]pkgshare.VersionInfo, error) {
+	var out []pkgshare.VersionInfo
+	return out, c.call(ctx, http.MethodDelete, "/v1/packages/"+pathArg(ref.String()), nil, &out)
+}
+
+// Buddies returns the daemon's buddy list.
+func (c *Client) Buddies(ctx context.Context) ([]peerstore.Buddy, error) {
+	var wire []Buddy
+	if err := c.call(ctx, http.MethodGet, "/v1/buddies", nil, &wire); err != nil {
+		return nil, err
+	}
+	out := make([]peerstore.Buddy, len(wire))
+	for i, b := range wire {
+		var err error
+		if out[i], err = fromBuddy(b); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// AddBuddy adds a buddy (or changes its alias) in the daemon, which keeps
+// it connected from now on.
+func (c *Client) AddBuddy(ctx context.Context, id peer.ID, alias string) (peerstore.Buddy, error) {
+	return c.buddyCall(ctx, http.MethodPost, "/v1/buddies", BuddyRequest{ID: id, Alias: alias})
+}
+
+// RemoveBuddy removes the buddy with this node ID or alias in the daemon.
+func (c *Client) RemoveBuddy(ctx context.Context, idOrAlias string) (peerstore.Buddy, error) {
+	return c.buddyCall(ctx, http.MethodDelete, "/v1/buddies/"+pathArg(idOrAlias), nil)
+}
+
+func (c *Client) buddyCall(ctx context.Context, method, path string, body any) (peerstore.Buddy, error) {
+	var b Buddy
+	if err := c.call(ctx, method, path, body, &b); err != nil {
+		return peerstore.Buddy{}, err
+	}
+	return fromBuddy(b)
+}
+
+// Peers lists the peers the daemon's peerstore knows.
+func (c *Client) Peers(ctx context.Context) ([]peerstore.PeerEntry, error) {
+	var wire []Peer
+	if err := c.call(ctx, http.MethodGet, "/v1/peers", nil, &wire); err != nil {
+		return nil, err
+	}
+	out := make([]peerstore.PeerEntry, len(wire))
+	for i, p := range wire {
+		var err error
+		if out[i], err = fromPeer(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,264 @@
+package control
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/stretchr/testify/require"
+
+	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/home"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+// daemon is a node with its control socket, as serve runs them.
+type daemon struct {
+	node *pkgshare.Node
+	key  crypto.PrivKey
+	sock string
+	c    *Client
+}
+
+func startDaemon(t *testing.T) *daemon {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	require.NoError(t, err)
+	keep := pkgshare.BuddyOptions{MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
+	node, err := pkgshare.StartNode(pkgshare.NodeOptions{Key: key, DB: db, Listen: []string{"/ip4/127.0.0.1/tcp/0"},
+		KeepBuddies: &keep})
+	require.NoError(t, err)
+	t.Cleanup(func() { node.Close() })
+	sock := filepath.Join(dir, SocketFile)
+	srv, err := Listen(sock, node, key)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	c, err := Dial(sock)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return &daemon{node: node, key: key, sock: sock, c: c}
+}
+
+func writeRandom(t *testing.T, path string, n int) {
+	t.Helper()
+	data := make([]byte, n)
+	_, _ = rand.Read(data)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+}
+
+// requireBadInput checks that err is the daemon's refusal of bad input.
+func requireBadInput(t *testing.T, err error, contains string) {
+	t.Helper()
+	var ce *Error
+	require.ErrorAs(t, err, &ce)
+	require.True(t, ce.InvalidInput(), "error %q should be bad input", err)
+	require.Contains(t, err.Error(), contains)
+}
+
+type countProgress struct{ total, done int64 }
+
+func (p *countProgress) SetTotal(n int64) { p.total = n }
+func (p *countProgress) Add(n int64)      { p.done += n }
+
+func TestSocketAndStatus(t *testing.T) {
+	d := startDaemon(t)
+	fi, err := os.Stat(d.sock)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	st, err := d.c.Status(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, d.node.Host.ID(), st.ID)
+	require.NotEmpty(t, st.Addrs)
+	require.Empty(t, st.Buddies)
+
+	_, err = Listen(d.sock, d.node, d.key)
+	require.ErrorIs(t, err, ErrDaemonRunning)
+	_, err = Dial(filepath.Join(t.TempDir(), SocketFile))
+	require.ErrorIs(t, err, ErrNoDaemon)
+}
+
+func TestPublishListAndRemove(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "album")
+	writeRandom(t, filepath.Join(dir, "a.bin"), 300<<10)
+	p := &countProgress{}
+	res, err := d.c.Publish(ctx, PublishRequest{Path: dir}, p)
+	require.NoError(t, err)
+	require.Equal(t, "album", res.Name)
+	require.EqualValues(t, 1, res.Version)
+	require.EqualValues(t, 300<<10, p.total)
+	require.Equal(t, p.total, p.done)
+
+	pkgs, err := d.c.Packages(ctx)
+	require.NoError(t, err)
+	require.Len(t, pkgs, 1)
+	require.Equal(t, res.ID, pkgs[0].ID)
+	_, err = d.node.Seeder.Lookup(ctx, manifest.Ref{ID: res.ID})
+	require.NoError(t, err, "the daemon serves what it published")
+
+	gone, err := d.c.RemovePackage(ctx, manifest.Ref{ID: res.ID})
+	require.NoError(t, err)
+	require.Len(t, gone, 1)
+	_, err = d.node.Seeder.Lookup(ctx, manifest.Ref{ID: res.ID})
+	require.Error(t, err, "the daemon stopped serving what was removed")
+	_, err = d.c.RemovePackage(ctx, manifest.Ref{ID: res.ID})
+	requireBadInput(t, err, "is not in the library")
+}
+
+func TestPublishRefusesBadInput(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	full := t.TempDir()
+	writeRandom(t, filepath.Join(full, "f"), 10)
+	for _, tc := range []struct {
+		name string
+		req  PublishRequest
+		want string
+	}{
+		{"relative path", PublishRequest{Path: "album"}, "must be absolute"},
+		{"missing path", PublishRequest{Path: filepath.Join(t.TempDir(), "nope")}, "nope"},
+		{"empty directory", PublishRequest{Path: t.TempDir()}, "no files to publish"},
+		{"bad name", PublishRequest{Path: full, Name: "a/b"}, "name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := d.c.Publish(ctx, tc.req, nil)
+			requireBadInput(t, err, tc.want)
+		})
+	}
+}
+
+func TestBuddiesThroughDaemon(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	require.NoError(t, err)
+	id, err := peer.IDFromPrivateKey(key)
+	require.NoError(t, err)
+
+	b, err := d.c.AddBuddy(ctx, id, "ana")
+	require.NoError(t, err)
+	require.Equal(t, id, b.ID)
+	require.True(t, d.node.Peers.IsBuddy(id), "the daemon's own peerstore sees the buddy at once")
+	require.Eventually(t, func() bool { return d.node.Host.ConnManager().IsProtected(id, peerstore.BuddyTag) },
+		10*time.Second, 5*time.Millisecond)
+	st, err := d.c.Status(ctx)
+	require.NoError(t, err)
+	require.Len(t, st.Buddies, 1)
+	require.Equal(t, "ana", st.Buddies[0].Alias)
+	require.False(t, st.Buddies[0].Connected)
+
+	bs, err := d.c.Buddies(ctx)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	_, err = d.c.AddBuddy(ctx, id, "not ok!")
+	requireBadInput(t, err, "alias")
+
+	b, err = d.c.RemoveBuddy(ctx, "ana")
+	require.NoError(t, err)
+	require.Equal(t, id, b.ID)
+	require.False(t, d.node.Peers.IsBuddy(id))
+	_, err = d.c.RemoveBuddy(ctx, "ana")
+	requireBadInput(t, err, "no such buddy")
+}
+
+func TestFetchThroughDaemonThenSeed(t *testing.T) {
+	seeder, fetcher := startDaemon(t), startDaemon(t)
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "pkg")
+	writeRandom(t, filepath.Join(src, "f.bin"), 1<<20)
+	pub, err := seeder.c.Publish(ctx, PublishRequest{Path: src}, nil)
+	require.NoError(t, err)
+	addr := seeder.node.Addrs()[0].String()
+
+	cwd := t.TempDir()
+	var events int
+	res, err := fetcher.c.Fetch(ctx, FetchRequest{Ref: manifest.Ref{ID: pub.ID}, Dir: cwd, Peers: []string{addr},
+		Timeout: 30 * time.Second}, func(pkgshare.FetchProgress) { events++ })
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(cwd, "pkg"), res.Target, "the default target is in the client's directory")
+	want, err := os.ReadFile(filepath.Join(src, "f.bin"))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(cwd, "pkg", "f.bin"))
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(want, got))
+	require.Positive(t, events)
+
+	// The fetching daemon now serves the package.
+	_, err = fetcher.node.Seeder.Lookup(ctx, manifest.Ref{ID: pub.ID})
+	require.NoError(t, err)
+}
+
+func TestFetchCancelledByClient(t *testing.T) {
+	d := startDaemon(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var id manifest.PackageID
+	id[0] = 1
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.c.Fetch(ctx, FetchRequest{Ref: manifest.Ref{ID: id}, Dir: t.TempDir(), Timeout: time.Hour}, nil)
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a cancelled fetch did not return")
+	}
+	_, err := d.c.Status(context.Background())
+	require.NoError(t, err, "the daemon still answers")
+}
+
+func TestFetchRefusesBadInput(t *testing.T) {
+	d := startDaemon(t)
+	var id manifest.PackageID
+	for _, tc := range []struct {
+		name string
+		req  FetchRequest
+		want string
+	}{
+		{"relative dir", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "here"}, "must be absolute"},
+		{"relative target", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "/", Target: "x"}, "must be absolute"},
+		{"bad peer", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "/", Peers: []string{"/ip4/1.2.3.4"}}, "--peer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := d.c.Fetch(context.Background(), tc.req, nil)
+			requireBadInput(t, err, tc.want)
+		})
+	}
+}
+
+func TestErrorStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		code int
+		bad  bool
+	}{
+		{"not found", &pkgshare.NotFoundError{What: "x"}, 404, true},
+		{"bad input", &pkgshare.InputError{Path: "p", Reason: "r"}, 400, true},
+		{"no such buddy", peerstore.ErrNotBuddy, 404, true},
+		{"machine", errors.New("disk on fire"), 500, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.code, statusOf(tc.err))
+			back := fromStatus(statusOf(tc.err), toBody(tc.err))
+			require.Equal(t, tc.bad, back.InvalidInput())
+			require.Equal(t, tc.err.Error(), back.Error())
+		})
+	}
+}

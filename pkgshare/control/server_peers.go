@@ -1,0 +1,72 @@
+package control
+
+import (
+	"net/http"
+
+	"github.com/p2psb/p2psb/pkgshare"
+)
+
+func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
+	st := Status{Status: s.node.Status(), Buddies: []pkgshare.BuddyState{}}
+	if s.node.Buddies != nil {
+		st.Buddies = s.node.Buddies.States()
+	}
+	reply(w, http.StatusOK, st)
+}
+
+func (s *Server) buddies(w http.ResponseWriter, _ *http.Request) {
+	bs, err := s.node.Peers.Buddies()
+	out := make([]Buddy, len(bs))
+	for i, b := range bs {
+		out[i] = toBuddy(b)
+	}
+	answer(w, out, err)
+}
+
+// addBuddy adds to the daemon's own peerstore, which caches the buddy set,
+// and has the keeper protect and dial the buddy at once.
+func (s *Server) addBuddy(w http.ResponseWriter, r *http.Request) {
+	var req BuddyRequest
+	if err := decode(w, r, &req); err != nil {
+		answer(w, nil, err)
+		return
+	}
+	b, err := s.node.Peers.AddBuddy(req.ID, req.Alias)
+	if err != nil {
+		answer(w, nil, err)
+		return
+	}
+	s.buddiesChanged()
+	answer(w, toBuddy(b), nil)
+}
+
+func (s *Server) removeBuddy(w http.ResponseWriter, r *http.Request) {
+	b, err := s.node.Peers.RemoveBuddy(r.PathValue("who"))
+	if err != nil {
+		answer(w, nil, err)
+		return
+	}
+	s.buddiesChanged()
+	answer(w, toBuddy(b), nil)
+}
+
+// buddiesChanged tells the keeper, or protects the new list itself when the
+// node keeps no buddies connected.
+func (s *Server) buddiesChanged() {
+	if s.node.Buddies != nil {
+		s.node.Buddies.Refresh()
+		return
+	}
+	if err := s.node.Peers.ProtectBuddies(s.node.Host.ConnManager()); err != nil {
+		s.log.Info("protect buddies", "err", err)
+	}
+}
+
+func (s *Server) peers(w http.ResponseWriter, _ *http.Request) {
+	entries, err := s.node.Peers.List()
+	out := make([]Peer, len(entries))
+	for i, pe := range entries {
+		out[i] = toPeer(pe)
+	}
+	answer(w, out, err)
+}

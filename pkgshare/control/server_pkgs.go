@@ -1,0 +1,158 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+// progressEvery is how often a streamed publish reports progress.
+const progressEvery = 200 * time.Millisecond
+
+// publish hashes the files in place, records the version and announces the
+// package before it answers, so the package can be fetched at once.
+func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
+	var req PublishRequest
+	if err := decode(w, r, &req); err != nil {
+		answer(w, nil, err)
+		return
+	}
+	if !filepath.IsAbs(req.Path) {
+		answer(w, nil, &Error{Msg: "publish: the path must be absolute", BadInput: true})
+		return
+	}
+	st := newStream(w)
+	p := &hashProgress{}
+	stop := p.report(st)
+	res, err := pkgshare.Publish(r.Context(), s.node.Library, s.key, req.Path,
+		pkgshare.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
+	stop()
+	if err == nil {
+		if aerr := s.node.Announce(r.Context(), pkgshare.PackageNamespace(res.ID)); aerr != nil {
+			s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)
+		}
+	}
+	st.finish(res, err)
+}
+
+// hashProgress implements pkgshare.Progress for a streamed publish.
+type hashProgress struct{ total, done atomic.Int64 }
+
+func (p *hashProgress) SetTotal(n int64) { p.total.Store(n) }
+func (p *hashProgress) Add(n int64)      { p.done.Add(n) }
+
+// report sends progress frames until the returned stop is called.
+func (p *hashProgress) report(st *streamWriter) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				st.progress(PublishProgress{Total: p.total.Load(), Done: p.done.Load()})
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		st.progress(PublishProgress{Total: p.total.Load(), Done: p.done.Load()})
+	}
+}
+
+// fetch runs a fetch in the daemon, streaming its progress. The daemon
+// serves the package afterwards; a client that goes away cancels it.
+func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
+	var req FetchRequest
+	if err := decode(w, r, &req); err != nil {
+		answer(w, nil, err)
+		return
+	}
+	opts, err := s.fetchOptions(r.Context(), req)
+	if err != nil {
+		answer(w, nil, err)
+		return
+	}
+	st := newStream(w)
+	opts.Progress = func(p pkgshare.FetchProgress) { st.progress(p) }
+	res, err := s.node.Fetch(r.Context(), opts)
+	st.finish(res, err)
+}
+
+func (s *Server) fetchOptions(ctx context.Context, req FetchRequest) (pkgshare.FetchOptions, error) {
+	opts := pkgshare.FetchOptions{Ref: req.Ref, Target: req.Target, Announce: true, ResolveTimeout: req.Timeout}
+	if !filepath.IsAbs(req.Dir) || (req.Target != "" && !filepath.IsAbs(req.Target)) {
+		return opts, &Error{Msg: "fetch: the target and working directory must be absolute", BadInput: true}
+	}
+	for _, a := range req.Peers {
+		ai, err := peer.AddrInfoFromString(a)
+		if err != nil {
+			return opts, &Error{Msg: "--peer " + a + ": " + err.Error(), BadInput: true}
+		}
+		opts.Peers = append(opts.Peers, *ai)
+	}
+	if opts.Target == "" {
+		name, err := s.packageName(ctx, req.Ref.ID, opts.Peers, req.Timeout)
+		if err != nil {
+			return opts, err
+		}
+		opts.Target = filepath.Join(req.Dir, name)
+	}
+	return opts, nil
+}
+
+// packages lists the library.
+func (s *Server) packages(w http.ResponseWriter, r *http.Request) {
+	pkgs, err := s.node.Library.Packages(r.Context())
+	answer(w, pkgs, err)
+}
+
+// removePackage forgets a package or one version; the daemon stops serving
+// what was removed, and unregisters the package once no version is left.
+func (s *Server) removePackage(w http.ResponseWriter, r *http.Request) {
+	ref, err := manifest.ParseRef(r.PathValue("ref"))
+	if err != nil {
+		answer(w, nil, err)
+		return
+	}
+	gone, err := s.node.Library.Remove(r.Context(), ref)
+	if err != nil {
+		answer(w, nil, err)
+		return
+	}
+	for _, v := range gone {
+		s.node.Seeder.Forget(v.ID)
+	}
+	var nf *pkgshare.NotFoundError
+	if _, err := s.node.Library.Package(r.Context(), ref.ID); errors.As(err, &nf) {
+		s.unannounce(pkgshare.PackageNamespace(ref.ID))
+	}
+	answer(w, gone, nil)
+}
+
+// unannounce removes the node's registration in ns from the rendezvous.
+func (s *Server) unannounce(ns string) {
+	if s.node.Discovery == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	if err := s.node.Discovery.Unregister(ctx, ns); err != nil {
+		s.log.Info("unregister removed package", "ns", ns, "err", err)
+	}
+}
