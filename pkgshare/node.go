@@ -128,6 +128,7 @@ func StartNode(opts NodeOptions) (n *Node, err error) {
 		return nil, err
 	}
 	n.redial(opts.Redial)
+	n.watchRendezvous()
 	n.keepBuddies(opts)
 	return n, nil
 }
