@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/gob"
 	"fmt"
-	"time"
 
 	ic "github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -44,19 +43,18 @@ func (s *Store) load(ctx context.Context) error {
 // not cached.
 func (s *Store) loadSummaries(ctx context.Context) error {
 	return queryEach(ctx, s.db, `SELECT id, updated, ifnull(length(pubkey), 0) + ifnull(length(privkey), 0) > 0,
-		(SELECT max(expiry) FROM peerstore_addrs a WHERE a.peer = p.id),
-		(SELECT min(expiry) FROM peerstore_addrs a WHERE a.peer = p.id),
+		addrs_until, next_expiry,
 		(SELECT max(worked_at) FROM peerstore_retained r WHERE r.peer = p.id)
 		FROM peerstore_peers p`, nil, func(rows *sql.Rows) error {
 		var id []byte
-		var updated int64
-		var until, next, kept sql.NullInt64
+		var updated, until, next int64
+		var kept sql.NullInt64
 		sum := &summary{}
 		if err := rows.Scan(&id, &updated, &sum.hasKeys, &until, &next, &kept); err != nil {
 			return err
 		}
 		sum.updated = fromNanos(updated)
-		sum.addrsUntil, sum.nextExpiry = fromNanos(until.Int64), fromNanos(next.Int64)
+		sum.addrsUntil, sum.nextExpiry = fromNanos(until), fromNanos(next)
 		sum.retainedAt = fromNanos(kept.Int64)
 		s.peers[peer.ID(id)] = sum
 		return nil
@@ -86,7 +84,7 @@ func (s *Store) loadInto(ctx context.Context, m map[peer.ID]*entry, key string, 
 	if key != "" {
 		bookWhere = " WHERE peer = ?"
 	}
-	err := queryEach(ctx, s.db, `SELECT id, updated, last_seen, pubkey, privkey, record, record_seq
+	err := queryEach(ctx, s.db, `SELECT id, updated, last_seen, pubkey, privkey, record, record_seq, addrs
 		FROM peerstore_peers`+where, args, func(rows *sql.Rows) error { return s.scanPeer(m, rows) })
 	if err != nil {
 		return err
@@ -95,7 +93,6 @@ func (s *Store) loadInto(ctx context.Context, m map[peer.ID]*entry, key string, 
 		q, order string
 		scan     func(map[peer.ID]*entry, *sql.Rows) error
 	}{
-		{`SELECT peer, addr, ttl, expiry FROM peerstore_addrs`, "", s.scanAddr},
 		{`SELECT peer, protocol, NULL FROM peerstore_protocols`, "", s.scanProto},
 		{`SELECT peer, key, value FROM peerstore_metadata`, "", s.scanMeta},
 		{`SELECT peer, addr, worked_at FROM peerstore_retained`, " ORDER BY worked_at DESC", s.scanKept},
@@ -128,10 +125,15 @@ func (s *Store) scanPeer(m map[peer.ID]*entry, rows *sql.Rows) error {
 	var r peerRow
 	var id []byte
 	var updated, seen, seq int64
-	if err := rows.Scan(&id, &updated, &seen, &r.pub, &r.priv, &r.rec, &seq); err != nil {
+	if err := rows.Scan(&id, &updated, &seen, &r.pub, &r.priv, &r.rec, &seq, &r.addrs); err != nil {
 		return err
 	}
 	e := newEntry(peer.ID(id))
+	if addrs, err := decodeAddrs(r.addrs); err == nil {
+		e.addrs = addrs
+	} else {
+		s.log.Info("drop unreadable addresses", "peer", e.id, "err", err)
+	}
 	e.updated, e.lastSeen = fromNanos(updated), fromNanos(seen)
 	if len(r.pub) > 0 {
 		if k, err := ic.UnmarshalPublicKey(r.pub); err == nil {
@@ -155,21 +157,6 @@ func (s *Store) scanPeer(m map[peer.ID]*entry, rows *sql.Rows) error {
 		}
 	}
 	m[e.id] = e
-	return nil
-}
-
-func (s *Store) scanAddr(m map[peer.ID]*entry, rows *sql.Rows) error {
-	var id, raw []byte
-	var ttl, exp int64
-	if err := rows.Scan(&id, &raw, &ttl, &exp); err != nil {
-		return err
-	}
-	e := m[peer.ID(id)]
-	a, err := ma.NewMultiaddrBytes(raw)
-	if e == nil || err != nil {
-		return nil
-	}
-	e.addrs[string(raw)] = &addrEntry{addr: a, ttl: time.Duration(ttl), expiry: fromNanos(exp)}
 	return nil
 }
 

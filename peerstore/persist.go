@@ -16,10 +16,13 @@ type peerRow struct {
 	pub, priv []byte
 	rec       []byte
 	recSeq    uint64
+	addrs     []byte // encoded, see addrcodec.go
+	until     time.Time
+	next      time.Time
 }
 
-// addrRow is a peerstore_addrs row (at = expiry) or a peerstore_retained
-// row (at = worked_at).
+// addrRow is an address of the address book (at = expiry) or a
+// peerstore_retained row (at = worked_at).
 type addrRow struct {
 	addr []byte
 	ttl  time.Duration
@@ -44,13 +47,13 @@ func fromNanos(n int64) time.Time {
 
 var writerSQL = [...]string{
 	`DELETE FROM peerstore_peers WHERE id = ?`,
-	`INSERT INTO peerstore_peers(id, updated, last_seen, pubkey, privkey, record, record_seq)
-		VALUES(?, ?, ?, ?, ?, ?, ?)
+	`INSERT INTO peerstore_peers(id, updated, last_seen, pubkey, privkey, record, record_seq,
+		addrs, addrs_until, next_expiry)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET updated = excluded.updated, last_seen = excluded.last_seen,
 		pubkey = excluded.pubkey, privkey = excluded.privkey, record = excluded.record,
-		record_seq = excluded.record_seq`,
-	`DELETE FROM peerstore_addrs WHERE peer = ?`,
-	`INSERT INTO peerstore_addrs(peer, addr, ttl, expiry) VALUES(?, ?, ?, ?)`,
+		record_seq = excluded.record_seq, addrs = excluded.addrs,
+		addrs_until = excluded.addrs_until, next_expiry = excluded.next_expiry`,
 	`DELETE FROM peerstore_protocols WHERE peer = ?`,
 	`INSERT INTO peerstore_protocols(peer, protocol) VALUES(?, ?)`,
 	`DELETE FROM peerstore_metadata WHERE peer = ?`,
@@ -62,8 +65,6 @@ var writerSQL = [...]string{
 const (
 	sqlDelPeer = iota
 	sqlPutPeer
-	sqlDelAddrs
-	sqlPutAddr
 	sqlDelProtos
 	sqlPutProto
 	sqlDelMeta
@@ -104,18 +105,10 @@ func (w *txWriter) write(sn *snapshot) error {
 		return err
 	}
 	r := &sn.row
-	_, err := w.st[sqlPutPeer].Exec(id, nanos(r.updated), nanos(r.lastSeen), r.pub, r.priv, r.rec, int64(r.recSeq))
+	_, err := w.st[sqlPutPeer].Exec(id, nanos(r.updated), nanos(r.lastSeen), r.pub, r.priv, r.rec, int64(r.recSeq),
+		encodeAddrs(sn.addrs), nanos(r.until), nanos(r.next))
 	if err != nil {
 		return err
-	}
-	if sn.books&bookAddrs != 0 {
-		if err := w.replace(sqlDelAddrs, id, len(sn.addrs), func(i int) error {
-			a := sn.addrs[i]
-			_, err := w.st[sqlPutAddr].Exec(id, a.addr, int64(a.ttl), nanos(a.at))
-			return err
-		}); err != nil {
-			return err
-		}
 	}
 	if sn.books&bookProtos != 0 {
 		if err := w.replace(sqlDelProtos, id, len(sn.protos), func(i int) error {

@@ -20,21 +20,19 @@ var ErrSchemaTooNew = errors.New("peerstore: database schema is newer than this 
 var migrations = []string{
 	// 1: peers, their books, retention and buddies. Times are Unix
 	// nanoseconds; an address that never expires has expiry = max int64.
+	// addrs is the address book (see addrcodec.go); addrs_until and
+	// next_expiry are its latest and earliest expiry (0: no address).
 	`CREATE TABLE peerstore_peers(
-		id         BLOB PRIMARY KEY NOT NULL,
-		updated    INTEGER NOT NULL,
-		last_seen  INTEGER NOT NULL DEFAULT 0,
-		pubkey     BLOB,
-		privkey    BLOB,
-		record     BLOB,
-		record_seq INTEGER NOT NULL DEFAULT 0
-	) WITHOUT ROWID;
-	CREATE TABLE peerstore_addrs(
-		peer   BLOB NOT NULL REFERENCES peerstore_peers(id) ON DELETE CASCADE,
-		addr   BLOB NOT NULL,
-		ttl    INTEGER NOT NULL,
-		expiry INTEGER NOT NULL,
-		PRIMARY KEY(peer, addr)
+		id          BLOB PRIMARY KEY NOT NULL,
+		updated     INTEGER NOT NULL,
+		last_seen   INTEGER NOT NULL DEFAULT 0,
+		pubkey      BLOB,
+		privkey     BLOB,
+		record      BLOB,
+		record_seq  INTEGER NOT NULL DEFAULT 0,
+		addrs       BLOB,
+		addrs_until INTEGER NOT NULL DEFAULT 0,
+		next_expiry INTEGER NOT NULL DEFAULT 0
 	) WITHOUT ROWID;
 	CREATE TABLE peerstore_protocols(
 		peer     BLOB NOT NULL REFERENCES peerstore_peers(id) ON DELETE CASCADE,

@@ -122,11 +122,14 @@ func takeSnapshot(e *entry) snapshot {
 	if e.rec != nil {
 		sn.row.rec, _ = e.rec.Marshal()
 	}
-	if e.dirty&bookAddrs != 0 {
-		for _, a := range e.addrs {
-			sn.addrs = append(sn.addrs, addrRow{addr: a.addr.Bytes(), ttl: a.ttl, at: a.expiry})
-		}
+	// The address book shares the peer's row, which is always rewritten.
+	sn.addrs = make([]addrRow, 0, len(e.addrs))
+	for k, a := range e.addrs {
+		sn.addrs = append(sn.addrs, addrRow{addr: []byte(k), ttl: a.ttl, at: a.expiry})
 	}
+	var sum summary
+	sum.summarize(e)
+	sn.row.until, sn.row.next = sum.addrsUntil, sum.nextExpiry
 	if e.dirty&bookProtos != 0 {
 		for p := range e.protos {
 			sn.protos = append(sn.protos, string(p))
