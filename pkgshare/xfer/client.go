@@ -87,6 +87,12 @@ func (f *Fetcher) getManifest(ctx context.Context, p peer.ID, q *pb.GetManifest)
 		return nil, err
 	}
 	defer func() { stop(); c.finish(err) }()
+	return readManifest(c)
+}
+
+// readManifest reads a ManifestResponse and opens (verifies) the manifest.
+func readManifest(c *wire) (*manifest.Sealed, error) {
+	p := c.s.Conn().RemotePeer()
 	var resp pb.ManifestResponse
 	if err := c.read(&resp, maxManifestMsg); err != nil {
 		return nil, fmt.Errorf("manifest from %s: %w", p, err)

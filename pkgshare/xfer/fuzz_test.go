@@ -75,8 +75,8 @@ func FuzzServer(f *testing.F) {
 	})
 }
 
-// FuzzClient feeds arbitrary server bytes to the client readers: HAVE
-// answers and updates, and chunk answers. They must never panic, and
+// FuzzClient feeds arbitrary server bytes to the client readers: manifest
+// answers, HAVE answers and updates, and chunk answers. They must never panic, and
 // never accept a body the manifest does not allow.
 func FuzzClient(f *testing.F) {
 	s, _ := testPackage(f, TestPackage{Files: 1, FileSize: 300, ChunkSize: 100, Seed: 41})
@@ -85,17 +85,26 @@ func FuzzClient(f *testing.F) {
 	f.Add(frames(f, &pb.ChunkHeader{Length: 100}))
 	f.Add(append(frames(f, &pb.ChunkHeader{Length: 100}), make([]byte, 100)...))
 	f.Add(frames(f, &pb.ChunkHeader{Encoding: pb.Encoding_ENCODING_ZSTD, Length: 5}, &pb.ChunkHeader{Status: pb.Status_STATUS_NOT_FOUND}))
+	f.Add(frames(f, &pb.ManifestResponse{Manifest: s.Raw}))
 	fetcher := &Fetcher{cfg: defaultConfig()}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := newWire(&fakeStream{r: bytes.NewReader(in)}, time.Minute)
 		defer c.finish(nil)
+		if m, err := readManifest(c); err == nil && m.ID.IsZero() {
+			t.Fatal("a manifest without an ID was accepted")
+		}
+		c = newWire(&fakeStream{r: bytes.NewReader(in)}, time.Minute)
+		defer c.finish(nil)
 		if have, err := readHave(c, n); err == nil && have.Len() != n {
 			t.Fatalf("have-set of %d chunks accepted for %d", have.Len(), n)
 		}
-		fe, err := newFetch(context.Background(), fetcher, Job{Version: s, Sink: NewMemStore().Sink(s.ID)})
-		if err == nil {
-			fuzzChunkAnswers(t, fe, c, n)
+		st := NewMemStore()
+		st.Add(s, nil)
+		fe, err := newFetch(context.Background(), fetcher, Job{Version: s, Sink: st.Sink(s.ID)})
+		if err != nil {
+			t.Fatal(err)
 		}
+		fuzzChunkAnswers(t, fe, c, n)
 	})
 }
 

@@ -1,8 +1,10 @@
 package xfer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"math/rand/v2"
 	"sync"
@@ -23,9 +25,10 @@ const (
 
 // chunkState is the progress of one distinct chunk.
 type chunkState struct {
-	done      bool  // verified and written
-	verifying bool  // one copy is being verified
-	req       uint8 // requests outstanding
+	done      bool   // verified and written
+	verifying bool   // one copy is being verified
+	req       uint8  // requests outstanding
+	seq       uint64 // order of the latest request
 }
 
 // busy: not done, but requested or being verified.
@@ -55,6 +58,7 @@ type fetch struct {
 	avail     []int32 // live peers holding each chunk
 	remaining int     // chunks not done
 	busy      int     // chunks not done but requested or verifying
+	seq       uint64  // requests made, for chunkState.seq
 	present   int64   // bytes done, found or fetched
 	rate      float64 // verified bytes per second, smoothed
 	lastBytes int64   // stats.Bytes at the last tick
@@ -132,7 +136,8 @@ func (fe *fetch) pick(p *peerState) []int {
 		batch = fe.pickEndgame(p, endgameMax-len(p.asked))
 	}
 	for _, i := range batch {
-		fe.update(i, func(c *chunkState) { c.req++ })
+		fe.seq++
+		fe.update(i, func(c *chunkState) { c.req, c.seq = c.req+1, fe.seq })
 		p.asked[i] = struct{}{}
 	}
 	return batch
@@ -180,21 +185,18 @@ func (fe *fetch) scanRarest(p *peerState, start, room int) []int {
 }
 
 // pickEndgame returns up to k chunks requested elsewhere that p holds and
-// has not been asked for.
+// has not been asked for, the most recently requested first: those wait
+// at the back of another peer's queue and would arrive last.
 func (fe *fetch) pickEndgame(p *peerState, k int) []int {
 	var out []int
-	n := len(fe.chunks)
-	for j, i := 0, rand.IntN(n); j < n && len(out) < k; j, i = j+1, i+1 {
-		if i == n {
-			i = 0
-		}
-		c := fe.st[i]
+	for i, c := range fe.st {
 		if _, mine := p.asked[i]; mine || c.done || c.verifying || c.req == 0 || c.req >= maxDup || !p.have.Has(i) {
 			continue
 		}
 		out = append(out, i)
 	}
-	return out
+	slices.SortFunc(out, func(a, b int) int { return cmp.Compare(fe.st[b].seq, fe.st[a].seq) })
+	return out[:min(k, len(out))]
 }
 
 // received accounts for a body of n bytes for chunk i from p; it reports
