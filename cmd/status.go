@@ -64,8 +64,8 @@ func buddyStates(bs []pkgshare.BuddyState) string {
 		state := "connected"
 		if !b.Connected {
 			state = fmt.Sprintf("not connected (%d failed dials", b.Failures)
-			if b.LastError != "" {
-				state += ": " + b.LastError
+			if first, _, _ := strings.Cut(b.LastError, "\n"); first != "" {
+				state += ": " + first
 			}
 			state += ")"
 		}

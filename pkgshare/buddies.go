@@ -70,7 +70,7 @@ type BuddyKeeper struct {
 	mu      sync.Mutex
 	buddies map[peer.ID]*buddy
 
-	refresh chan struct{}
+	refresh chan chan struct{}
 	kick    chan struct{}
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -96,22 +96,30 @@ func NewBuddyKeeper(h host.Host, ps *peerstore.Store, loc Locator, opts BuddyOpt
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	k := &BuddyKeeper{h: h, ps: ps, loc: loc, opts: opts, buddies: map[peer.ID]*buddy{},
-		refresh: make(chan struct{}, 1), kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
+		refresh: make(chan chan struct{}), kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
 	k.nf = &network.NotifyBundle{DisconnectedF: k.disconnected}
 	h.Network().Notify(k.nf)
-	k.Refresh()
+	if err := k.reload(); err != nil {
+		opts.Log.Warn("read the buddy list", "err", err)
+	}
 	k.wg.Add(1)
 	go k.run()
 	return k
 }
 
 // Refresh makes the keeper read the buddy list again; call it after
-// changing the list. New buddies are protected and dialled at once, removed
-// ones lose their protection.
+// changing the list. When it returns, new buddies are protected (and
+// being dialled) and removed ones have lost their protection.
 func (k *BuddyKeeper) Refresh() {
+	done := make(chan struct{})
 	select {
-	case k.refresh <- struct{}{}:
-	default:
+	case k.refresh <- done:
+	case <-k.ctx.Done():
+		return
+	}
+	select {
+	case <-done:
+	case <-k.ctx.Done():
 	}
 }
 
@@ -169,10 +177,11 @@ func (k *BuddyKeeper) run() {
 		select {
 		case <-k.ctx.Done():
 			return
-		case <-k.refresh:
+		case done := <-k.refresh:
 			if err := k.reload(); err != nil {
 				k.opts.Log.Warn("read the buddy list", "err", err)
 			}
+			close(done)
 		case <-k.kick:
 		case <-timer.C:
 		}

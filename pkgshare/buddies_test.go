@@ -207,14 +207,14 @@ func TestBuddyKeeperRefresh(t *testing.T) {
 	_, err = ps.AddBuddy(b.ID(), "late")
 	require.NoError(t, err)
 	k.Refresh()
+	require.True(t, a.ConnManager().IsProtected(b.ID(), peerstore.BuddyTag), "protected when Refresh returns")
 	w.connected(t)
-	require.True(t, a.ConnManager().IsProtected(b.ID(), peerstore.BuddyTag))
 
 	// Removed: no longer protected.
 	_, err = ps.RemoveBuddy("late")
 	require.NoError(t, err)
 	k.Refresh()
-	require.Eventually(t, func() bool { return len(k.States()) == 0 }, 10*time.Second, 5*time.Millisecond)
+	require.Empty(t, k.States())
 	require.False(t, a.ConnManager().IsProtected(b.ID(), peerstore.BuddyTag))
 }
 

@@ -153,8 +153,7 @@ func TestBuddiesThroughDaemon(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, id, b.ID)
 	require.True(t, d.node.Peers.IsBuddy(id), "the daemon's own peerstore sees the buddy at once")
-	require.Eventually(t, func() bool { return d.node.Host.ConnManager().IsProtected(id, peerstore.BuddyTag) },
-		10*time.Second, 5*time.Millisecond)
+	require.True(t, d.node.Host.ConnManager().IsProtected(id, peerstore.BuddyTag))
 	st, err := d.c.Status(ctx)
 	require.NoError(t, err)
 	require.Len(t, st.Buddies, 1)
