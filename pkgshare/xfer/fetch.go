@@ -26,11 +26,13 @@ type Job struct {
 	// Progress, if set, is called every progress interval and once at the
 	// end, from one goroutine.
 	Progress func(Progress)
-	// BadPeer, if set, is called (from any goroutine) when a peer is
-	// dropped for sending a chunk that fails verification.
+	// BadPeer, if set, is called once per peer dropped for sending a chunk
+	// that fails verification (the error wraps ErrBadPeer). It runs on a
+	// verify worker: keep it short (e.g. queue a peerstore score update).
 	BadPeer func(peer.ID, error)
-	// Notify, if set, is told after every chunk written (pass the node's
-	// *Server so HAVE subscribers learn of partial progress).
+	// Notify, if set, is told after every chunk written, from a verify
+	// worker (pass the node's *Server so HAVE subscribers learn of partial
+	// progress; the Server's Store must then report the Sink's chunks).
 	Notify Notifier
 }
 

@@ -1,6 +1,7 @@
 package xfer
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 	"time"
@@ -163,4 +164,15 @@ func TestOptions(t *testing.T) {
 			require.Equal(t, tc.ok, err == nil, "err: %v", err)
 		})
 	}
+}
+
+// The largest chunk the manifest allows survives a zstd round trip.
+func TestCodecMaxChunk(t *testing.T) {
+	src := bytes.Repeat([]byte("p2psb "), manifest.MaxChunkSize/6+1)[:manifest.MaxChunkSize]
+	z, ok, err := compress(make([]byte, len(src)), src)
+	require.NoError(t, err)
+	require.True(t, ok)
+	out, err := decompress(make([]byte, len(src)), z, len(src))
+	require.NoError(t, err)
+	require.Equal(t, src, out)
 }
