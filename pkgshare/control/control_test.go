@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ type daemon struct {
 	c    *Client
 }
 
-func startDaemon(t *testing.T) *daemon {
+func startDaemon(t *testing.T, opts ...func(*pkgshare.NodeOptions)) *daemon {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
@@ -37,8 +38,11 @@ func startDaemon(t *testing.T) *daemon {
 	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	require.NoError(t, err)
 	keep := pkgshare.BuddyOptions{MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
-	node, err := pkgshare.StartNode(pkgshare.NodeOptions{Key: key, DB: db, Listen: []string{"/ip4/127.0.0.1/tcp/0"},
-		KeepBuddies: &keep})
+	nopts := pkgshare.NodeOptions{Key: key, DB: db, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KeepBuddies: &keep}
+	for _, o := range opts {
+		o(&nopts)
+	}
+	node, err := pkgshare.StartNode(nopts)
 	require.NoError(t, err)
 	t.Cleanup(func() { node.Close() })
 	sock := filepath.Join(dir, SocketFile)
@@ -201,7 +205,31 @@ func TestFetchThroughDaemonThenSeed(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestFetchCancelledByClient cancels a slow fetch (the seeder sends 256
+// KiB/s of a 4 MiB package) after its first progress: the fetch stops in
+// the daemon too, long before it could have finished.
 func TestFetchCancelledByClient(t *testing.T) {
+	seeder := startDaemon(t, func(o *pkgshare.NodeOptions) { o.MaxUpload = 256 << 10 })
+	d := startDaemon(t)
+	src := filepath.Join(t.TempDir(), "slow")
+	writeRandom(t, filepath.Join(src, "f.bin"), 4<<20)
+	pub, err := seeder.c.Publish(context.Background(), PublishRequest{Path: src}, nil)
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := FetchRequest{Ref: manifest.Ref{ID: pub.ID}, Dir: t.TempDir(), Timeout: time.Minute,
+		Peers: []string{seeder.node.Addrs()[0].String()}}
+	var once sync.Once
+	_, err = d.c.Fetch(ctx, req, func(pkgshare.FetchProgress) { once.Do(cancel) })
+	require.ErrorIs(t, err, context.Canceled)
+	require.Eventually(t, func() bool {
+		st, err := d.c.Status(context.Background())
+		return err == nil && len(st.Transfers) == 0
+	}, 5*time.Second, 10*time.Millisecond, "the daemon's fetch stopped")
+}
+
+func TestFetchCancelledWhileResolving(t *testing.T) {
 	d := startDaemon(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var id manifest.PackageID
