@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare/home"
 	"github.com/p2psb/p2psb/rendezvous"
 )
 
@@ -219,3 +220,43 @@ func TestBuddyKeeperRefresh(t *testing.T) {
 }
 
 var _ Locator = (*rendezvous.Client)(nil)
+
+// startBuddyNode starts a node on 127.0.0.1 with opts and its own database.
+func startBuddyNode(t *testing.T, key crypto.PrivKey, opts NodeOptions) *Node {
+	t.Helper()
+	db, err := home.OpenDB(filepath.Join(t.TempDir(), "p2psb.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	opts.Key, opts.DB, opts.Listen = key, db, []string{"/ip4/127.0.0.1/tcp/0"}
+	n, err := StartNode(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+// TestNodeLocatesBuddyThroughRendezvous runs real nodes: a buddy that
+// restarted on another port is found through its node namespace at the
+// rendezvous, and the node connects to it again.
+func TestNodeLocatesBuddyThroughRendezvous(t *testing.T) {
+	ctx := context.Background()
+	rz := startBuddyNode(t, testKey(t, 1), NodeOptions{Rendezvous: true})
+	rzAddr := []string{rz.Addrs()[0].String()}
+	buddyKey := testKey(t, 2)
+	b := startBuddyNode(t, buddyKey, NodeOptions{RendezvousPeers: rzAddr})
+	id, stale := b.Host.ID(), b.Host.Addrs()
+	require.NoError(t, b.Close())
+
+	moved := startBuddyNode(t, buddyKey, NodeOptions{RendezvousPeers: rzAddr})
+	require.NoError(t, moved.Announce(ctx, rendezvous.NodeNamespace(id)))
+	require.False(t, containsAddr(stale, moved.Host.Addrs()[0]), "the buddy moved to another port")
+
+	keep := testBuddyOptions
+	a := startBuddyNode(t, testKey(t, 3), NodeOptions{RendezvousPeers: rzAddr, KeepBuddies: &keep})
+	w := watchPeer(t, a.Host, id)
+	a.Peers.AddAddrs(id, stale, pstore.PermanentAddrTTL)
+	_, err := a.Peers.AddBuddy(id, "moved")
+	require.NoError(t, err)
+	a.Buddies.Refresh()
+	c := w.connected(t)
+	require.True(t, containsAddr(moved.Host.Addrs(), c.RemoteMultiaddr()), "connected through the located address")
+}
