@@ -73,14 +73,6 @@ func newBuddyCommand(e *env) *cli.Command {
 	}
 }
 
-// withPeerstore opens a session and the home's peerstore, runs fn and closes
-// both.
-func withPeerstore(c *cli.Context, e *env, fn func(context.Context, *session, *peerstore.Store) error) error {
-	return withSession(c, e, func(ctx context.Context, s *session) error {
-		return s.withStore(func(ps *peerstore.Store) error { return fn(ctx, s, ps) })
-	})
-}
-
 // withStore opens the home's peerstore, runs fn and closes it.
 func (s *session) withStore(fn func(*peerstore.Store) error) (err error) {
 	db, err := s.home.DB()
@@ -107,6 +99,8 @@ type peerBook interface {
 	RemoveBuddy(ctx context.Context, idOrAlias string) (peerstore.Buddy, error)
 	Buddies(ctx context.Context) ([]peerstore.Buddy, error)
 	Peers(ctx context.Context) ([]peerstore.PeerEntry, error)
+	ExportPeers(ctx context.Context, w io.Writer) error
+	ImportPeers(ctx context.Context, r io.Reader) (peerstore.ImportStats, error)
 }
 
 var _ peerBook = (*control.Client)(nil)
@@ -124,6 +118,11 @@ func (l localBook) RemoveBuddy(_ context.Context, who string) (peerstore.Buddy, 
 
 func (l localBook) Buddies(context.Context) ([]peerstore.Buddy, error)   { return l.ps.Buddies() }
 func (l localBook) Peers(context.Context) ([]peerstore.PeerEntry, error) { return l.ps.List() }
+func (l localBook) ExportPeers(_ context.Context, w io.Writer) error     { return l.ps.Export(w) }
+
+func (l localBook) ImportPeers(_ context.Context, r io.Reader) (peerstore.ImportStats, error) {
+	return l.ps.Import(r)
+}
 
 // withPeerBook opens a session and runs fn on the daemon's peer book, or
 // on the home's peerstore when no daemon runs.

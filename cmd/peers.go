@@ -37,8 +37,8 @@ func newPeersCommand(e *env) *cli.Command {
 						return usageErrorf("peers export takes at most one file")
 					}
 					file := c.Args().First()
-					return withPeerstore(c, e, func(ctx context.Context, s *session, ps *peerstore.Store) error {
-						return runPeersExport(ctx, s, ps, file)
+					return withPeerBook(c, e, func(ctx context.Context, s *session, pb peerBook) error {
+						return runPeersExport(ctx, s, pb, file)
 					})
 				},
 			},
@@ -51,8 +51,8 @@ func newPeersCommand(e *env) *cli.Command {
 						return usageErrorf("peers import takes one file")
 					}
 					file := c.Args().First()
-					return withPeerstore(c, e, func(ctx context.Context, s *session, ps *peerstore.Store) error {
-						return runPeersImport(ctx, s, ps, file)
+					return withPeerBook(c, e, func(ctx context.Context, s *session, pb peerBook) error {
+						return runPeersImport(ctx, s, pb, file)
 					})
 				},
 			},
@@ -143,16 +143,16 @@ func peerAddrs(r peerResult) string {
 	return strings.Join(out, " ")
 }
 
-func runPeersExport(_ context.Context, s *session, ps *peerstore.Store, file string) error {
+func runPeersExport(ctx context.Context, s *session, pb peerBook, file string) error {
 	if file == "" || file == "-" {
-		return ps.Export(s.env.stdout)
+		return pb.ExportPeers(ctx, s.env.stdout)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".p2psb-export-*")
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", file, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := ps.Export(tmp); err != nil {
+	if err := pb.ExportPeers(ctx, tmp); err != nil {
 		tmp.Close()
 		return err
 	}
@@ -171,7 +171,7 @@ func runPeersExport(_ context.Context, s *session, ps *peerstore.Store, file str
 	})
 }
 
-func runPeersImport(_ context.Context, s *session, ps *peerstore.Store, file string) error {
+func runPeersImport(ctx context.Context, s *session, pb peerBook, file string) error {
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return usageErrorf("import %s: no such file", file)
@@ -180,7 +180,7 @@ func runPeersImport(_ context.Context, s *session, ps *peerstore.Store, file str
 		return fmt.Errorf("import %s: %w", file, err)
 	}
 	defer f.Close()
-	st, err := ps.Import(f)
+	st, err := pb.ImportPeers(ctx, f)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}

@@ -51,7 +51,9 @@ func (c *Client) Close() { c.hc.CloseIdleConnections() }
 // *Error.
 func (c *Client) do(ctx context.Context, method, path string, body any) (*http.Response, error) {
 	var rd io.Reader
-	if body != nil {
+	if r, ok := body.(io.Reader); ok {
+		rd = r
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return nil, err

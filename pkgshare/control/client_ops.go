@@ -3,6 +3,8 @@ package control
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -127,4 +129,24 @@ func (c *Client) Peers(ctx context.Context) ([]peerstore.PeerEntry, error) {
 		}
 	}
 	return out, nil
+}
+
+// ExportPeers writes the daemon's peerstore export document to w.
+func (c *Client) ExportPeers(ctx context.Context, w io.Writer) error {
+	resp, err := c.do(ctx, http.MethodGet, "/v1/peers/export", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("export from the daemon: %w", err)
+	}
+	return nil
+}
+
+// ImportPeers has the daemon merge the export document read from r into
+// its peerstore.
+func (c *Client) ImportPeers(ctx context.Context, r io.Reader) (peerstore.ImportStats, error) {
+	var st peerstore.ImportStats
+	return st, c.call(ctx, http.MethodPost, "/v1/peers/import", r, &st)
 }

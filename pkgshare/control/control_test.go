@@ -289,3 +289,30 @@ func TestErrorStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestPeersImportExportThroughDaemon(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	require.NoError(t, err)
+	id, err := peer.IDFromPrivateKey(key)
+	require.NoError(t, err)
+	doc := `{"format":"p2psb-peerstore","version":1,"peers":[{"id":"` + id.String() +
+		`","addrs":[{"addr":"/ip4/127.0.0.1/tcp/1","expires":"2999-01-01T00:00:00Z"}]}],` +
+		`"buddies":[{"id":"` + id.String() + `","alias":"imp","added_at":"2024-06-01T09:00:00Z"}]}`
+	st, err := d.c.ImportPeers(ctx, bytes.NewReader([]byte(doc)))
+	require.NoError(t, err)
+	require.Equal(t, peerstore.ImportStats{Peers: 1, Buddies: 1}, st)
+	require.True(t, d.node.Peers.IsBuddy(id), "the daemon's peerstore has the imported buddy")
+	require.True(t, d.node.Host.ConnManager().IsProtected(id, peerstore.BuddyTag))
+
+	var out bytes.Buffer
+	require.NoError(t, d.c.ExportPeers(ctx, &out))
+	require.Contains(t, out.String(), id.String())
+	entries, err := d.c.Peers(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+
+	_, err = d.c.ImportPeers(ctx, bytes.NewReader([]byte(`{"format":"nope"}`)))
+	requireBadInput(t, err, "invalid import")
+}

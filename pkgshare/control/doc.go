@@ -18,6 +18,8 @@
 //	POST   /v1/buddies         BuddyRequest; result Buddy
 //	DELETE /v1/buddies/{who}   remove the buddy with this node ID or alias; result Buddy
 //	GET    /v1/peers           []Peer
+//	GET    /v1/peers/export    the peerstore's export document
+//	POST   /v1/peers/import    an export document (at most MaxImport bytes); result peerstore.ImportStats
 //
 // A streamed answer is JSON lines, each a Frame: progress frames, then one
 // frame with the result or the error. Closing the request (Ctrl-C in the

@@ -20,8 +20,11 @@ import (
 // SocketFile is the control socket's name in the home directory.
 const SocketFile = "p2psb.sock"
 
-// MaxRequest bounds a request body.
+// MaxRequest bounds a request body, except an import's.
 const MaxRequest = 64 << 10
+
+// MaxImport bounds the body of POST /v1/peers/import.
+const MaxImport = 64 << 20
 
 // ErrDaemonRunning is returned by Listen when a daemon already answers on
 // the socket.
@@ -87,6 +90,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /v1/buddies", s.addBuddy)
 	mux.HandleFunc("DELETE /v1/buddies/{who}", s.removeBuddy)
 	mux.HandleFunc("GET /v1/peers", s.peers)
+	mux.HandleFunc("GET /v1/peers/export", s.exportPeers)
+	mux.HandleFunc("POST /v1/peers/import", s.importPeers)
 	return mux
 }
 

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/p2psb/p2psb/pkgshare"
@@ -60,6 +61,28 @@ func (s *Server) buddiesChanged() {
 	if err := s.node.Peers.ProtectBuddies(s.node.Host.ConnManager()); err != nil {
 		s.log.Info("protect buddies", "err", err)
 	}
+}
+
+// exportPeers answers the peerstore's export document, written whole
+// before the answer starts so an error still gets its status.
+func (s *Server) exportPeers(w http.ResponseWriter, _ *http.Request) {
+	var buf bytes.Buffer
+	if err := s.node.Peers.Export(&buf); err != nil {
+		answer(w, nil, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = buf.WriteTo(w)
+}
+
+// importPeers merges an export document into the daemon's peerstore,
+// which reads at most MaxImport bytes; buddies it adds are kept connected.
+func (s *Server) importPeers(w http.ResponseWriter, r *http.Request) {
+	st, err := s.node.Peers.Import(http.MaxBytesReader(w, r.Body, MaxImport))
+	if err == nil && st.Buddies > 0 {
+		s.buddiesChanged()
+	}
+	answer(w, st, err)
 }
 
 func (s *Server) peers(w http.ResponseWriter, _ *http.Request) {
