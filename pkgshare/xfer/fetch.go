@@ -11,6 +11,10 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
+// closeGrace bounds how long a completed fetch waits for its streams to
+// close cleanly before resetting them.
+const closeGrace = 2 * time.Second
+
 // Job is one fetch: a verified version, where its chunks go, and where
 // they may come from.
 type Job struct {
@@ -139,8 +143,24 @@ func (fe *fetch) fail(err error) {
 // finish stops every goroutine, reports the last progress, and returns
 // the stats.
 func (fe *fetch) finish() *Stats {
+	peersDone := make(chan struct{})
+	go func() {
+		fe.peerWG.Wait()
+		close(peersDone)
+	}()
+	if fe.complete() {
+		// Let streams close cleanly (Close, not Reset), for a while.
+		t := time.NewTimer(closeGrace)
+		select {
+		case <-peersDone:
+		case <-t.C:
+		}
+		t.Stop()
+	}
 	fe.cancel()
+	<-peersDone
 	fe.wg.Wait()
+	fe.doneCancel()
 	fe.report()
 	fe.mu.Lock()
 	defer fe.mu.Unlock()

@@ -1,12 +1,16 @@
 package xfer
 
 import (
+	"context"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	mocknet "github.com/libp2p/go-libp2p/p2p/net/mock"
 	"github.com/stretchr/testify/require"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
 func TestFetchOneSeeder(t *testing.T) {
@@ -99,4 +103,54 @@ func TestPartialSeeding(t *testing.T) {
 	require.NoError(t, r.err)
 	requireComplete(t, b.store, s, data)
 	require.Equal(t, map[peer.ID]int64{a.h.ID(): s.Size()}, r.st.PerPeer)
+}
+
+// recordLogs is a slog handler sending "msg request" of each record to ch.
+type recordLogs struct{ ch chan string }
+
+func (h recordLogs) Enabled(context.Context, slog.Level) bool { return true }
+func (h recordLogs) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h recordLogs) WithGroup(string) slog.Handler            { return h }
+func (h recordLogs) Handle(_ context.Context, r slog.Record) error {
+	line := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "request" {
+			line += " " + a.Value.String()
+		}
+		return true
+	})
+	select {
+	case h.ch <- line:
+	default:
+	}
+	return nil
+}
+
+// A completed fetch ends its HAVE subscription with Close, not Reset: the
+// partial holder's server sees the stream close cleanly.
+func TestFetchEndsSubscriptionCleanly(t *testing.T) {
+	nodes := newNodes(t, 3, mocknet.LinkOptions{})
+	s, data := testPackage(t, TestPackage{Files: 1, FileSize: 64 << 10, ChunkSize: 4 << 10, Seed: 19})
+	half := map[manifest.ChunkHash][]byte{}
+	for _, c := range Chunks(&s.Manifest)[:8] {
+		half[c.Hash] = data[c.Hash]
+	}
+	nodes[0].store.Add(s, data)
+	nodes[1].store.Add(s, half)
+	logs := make(chan string, 100)
+	serveFrom(t, nodes[1], nodes[1].store, WithLogger(slog.New(recordLogs{logs})))
+	_, err := fetchInto(testContext(t, 20*time.Second), nodes[2], s, Job{Providers: providers(nodes[0], nodes[1])})
+	require.NoError(t, err)
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case line := <-logs:
+			require.NotContains(t, line, "stream failed")
+			if line == "xfer: stream closed have" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the HAVE subscription did not close")
+		}
+	}
 }

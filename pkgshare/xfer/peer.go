@@ -67,9 +67,9 @@ func (fe *fetch) addProvider(ai peer.AddrInfo) {
 	}
 	p.ctx, p.cancel = context.WithCancel(fe.ctx)
 	fe.peers[ai.ID] = p
-	fe.wg.Add(1)
+	fe.peerWG.Add(1)
 	go func() {
-		defer fe.wg.Done()
+		defer fe.peerWG.Done()
 		fe.runPeer(p)
 	}()
 }
@@ -113,7 +113,9 @@ func (fe *fetch) connect(p *peerState) error {
 
 // removePeer takes p out of the fetch and gives back its requests.
 func (fe *fetch) removePeer(p *peerState) {
-	p.cancel()
+	if !fe.complete() {
+		p.cancel() // after completion, streams wind down on their own (see finish)
+	}
 	fe.mu.Lock()
 	p.gone = true
 	asked := make([]int, 0, len(p.asked))
@@ -129,7 +131,7 @@ func (fe *fetch) removePeer(p *peerState) {
 	}
 	delete(fe.peers, p.id)
 	var next []peer.AddrInfo
-	if len(fe.backlog) > 0 && fe.ctx.Err() == nil {
+	if len(fe.backlog) > 0 && fe.ctx.Err() == nil && !fe.complete() {
 		next, fe.backlog = fe.backlog[:1], fe.backlog[1:]
 	}
 	fe.mu.Unlock()
@@ -165,10 +167,14 @@ func (fe *fetch) subscribe(p *peerState) error {
 		return nil
 	}
 	fe.setFollowing(p, true)
-	fe.wg.Add(1)
+	fe.peerWG.Add(1)
 	go func() {
-		defer fe.wg.Done()
+		defer fe.peerWG.Done()
+		// Once the fetch is complete, end the subscription politely: the
+		// server sees our side close and closes its own.
+		stopEnd := context.AfterFunc(fe.doneCtx, func() { _ = c.s.CloseWrite() })
 		err := fe.followHave(p, c)
+		stopEnd()
 		stop()
 		c.finish(err)
 		fe.setFollowing(p, false)

@@ -34,6 +34,8 @@ func (fe *fetch) pull(p *peerState) (delivered bool, err error) {
 		select {
 		case <-p.ctx.Done():
 			return false, nil
+		case <-fe.doneCh:
+			return false, nil
 		case <-p.wake:
 		}
 	}

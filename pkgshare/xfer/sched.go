@@ -47,10 +47,15 @@ type fetch struct {
 	parent   context.Context
 	ctx      context.Context
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // verify workers and the ticker
+	peerWG   sync.WaitGroup // peer goroutines and HAVE followers
 	verifyq  chan *arrival
 	peerExit chan struct{} // poked when a peer goroutine ends
-	doneCh   chan struct{} // closed when every chunk is done
+	// doneCtx ends when every chunk is done (and at the end of Fetch);
+	// doneCh is its Done channel.
+	doneCtx    context.Context
+	doneCancel context.CancelFunc
+	doneCh     <-chan struct{}
 
 	mu        sync.Mutex
 	fatal     error
@@ -82,7 +87,6 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 		parent:   ctx,
 		verifyq:  make(chan *arrival, 4*f.cfg.verifyWorkers),
 		peerExit: make(chan struct{}, 1),
-		doneCh:   make(chan struct{}),
 		st:       make([]chunkState, len(chunks)),
 		avail:    make([]int32, len(chunks)),
 		peers:    make(map[peer.ID]*peerState),
@@ -90,6 +94,8 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 		stats:    Stats{PerPeer: make(map[peer.ID]int64)},
 	}
 	fe.ctx, fe.cancel = context.WithCancel(ctx)
+	fe.doneCtx, fe.doneCancel = context.WithCancel(context.Background())
+	fe.doneCh = fe.doneCtx.Done()
 	for i, c := range chunks {
 		if have.Has(i) {
 			fe.st[i].done = true
@@ -99,7 +105,7 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 		}
 	}
 	if fe.remaining == 0 {
-		close(fe.doneCh)
+		fe.doneCancel()
 	}
 	return fe, nil
 }

@@ -110,10 +110,28 @@ func (s *Server) handle(st network.Stream) {
 	if err == nil {
 		err = s.dispatch(ctx, c, &req)
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
-		s.cfg.log.Debug("xfer: stream failed", "peer", st.Conn().RemotePeer(), "err", err)
+	peer, kind := st.Conn().RemotePeer(), requestKind(&req)
+	switch {
+	case err == nil:
+		s.cfg.log.Debug("xfer: stream closed", "peer", peer, "request", kind)
+	case !errors.Is(err, context.Canceled):
+		s.cfg.log.Debug("xfer: stream failed", "peer", peer, "request", kind, "err", err)
 	}
 	c.finish(err)
+}
+
+// requestKind names a request for logs.
+func requestKind(req *pb.Request) string {
+	switch req.Kind.(type) {
+	case *pb.Request_GetManifest:
+		return "manifest"
+	case *pb.Request_GetHave:
+		return "have"
+	case *pb.Request_GetChunks:
+		return "chunks"
+	default:
+		return "unknown"
+	}
 }
 
 func (s *Server) dispatch(ctx context.Context, c *wire, req *pb.Request) error {

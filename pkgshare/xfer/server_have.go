@@ -2,7 +2,9 @@ package xfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -46,9 +48,14 @@ func (s *Server) subscribe(ctx context.Context, c *wire, id manifest.VersionID, 
 	// The client sends nothing more: a read returning means it left (or
 	// broke the protocol); either way the subscription ends.
 	gone := make(chan struct{})
+	var left error // why the client left: nil when it closed its side
 	go func() {
 		defer close(gone)
-		_, _ = c.br.ReadByte()
+		if _, err := c.br.ReadByte(); err == nil {
+			left = fmt.Errorf("%w: data after a HAVE subscription", ErrProtocol)
+		} else if !errors.Is(err, io.EOF) {
+			left = err
+		}
 	}()
 	defer func() {
 		_ = c.s.CloseRead()
@@ -62,7 +69,7 @@ func (s *Server) subscribe(ctx context.Context, c *wire, id manifest.VersionID, 
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-gone:
-			return nil
+			return left
 		case <-beat.C:
 			if err := c.send(&pb.HaveUpdate{}); err != nil {
 				return err

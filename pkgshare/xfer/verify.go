@@ -76,7 +76,7 @@ func (fe *fetch) verified(p *peerState, i int) {
 	fe.stats.Bytes += size
 	fe.stats.PerPeer[p.id] += size
 	if fe.remaining == 0 {
-		close(fe.doneCh)
+		fe.doneCancel()
 	}
 }
 
