@@ -44,7 +44,10 @@
 // size (raw: exactly; zstd: less), manifest.MaxChunkSize in any case.
 // Every stream has a deadline refreshed as data moves (a server resets a
 // stream idle for the idle timeout; a client one owing it answers for the
-// request timeout); errors Reset a stream, success Closes it.
+// request timeout); errors Reset a stream, success Closes it. A client
+// ends a HAVE subscription by closing its side (the server then closes);
+// a completed fetch closes its streams this way, waiting up to 2s before
+// resetting what is left.
 //
 // Fetching. A Fetcher pulls the chunks a Sink lacks from every provider at
 // once: one HAVE subscription and one pipelined chunk stream per peer, a
