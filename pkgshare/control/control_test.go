@@ -72,6 +72,16 @@ func requireBadInput(t *testing.T, err error, contains string) {
 	require.Contains(t, err.Error(), contains)
 }
 
+// randomID returns the node ID of a fresh key.
+func randomID(t *testing.T) peer.ID {
+	t.Helper()
+	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	require.NoError(t, err)
+	id, err := peer.IDFromPrivateKey(key)
+	require.NoError(t, err)
+	return id
+}
+
 type countProgress struct{ total, done int64 }
 
 func (p *countProgress) SetTotal(n int64) { p.total = n }
@@ -148,10 +158,7 @@ func TestPublishRefusesBadInput(t *testing.T) {
 func TestBuddiesThroughDaemon(t *testing.T) {
 	d := startDaemon(t)
 	ctx := context.Background()
-	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
-	require.NoError(t, err)
-	id, err := peer.IDFromPrivateKey(key)
-	require.NoError(t, err)
+	id := randomID(t)
 
 	b, err := d.c.AddBuddy(ctx, id, "ana")
 	require.NoError(t, err)
@@ -293,10 +300,7 @@ func TestErrorStatus(t *testing.T) {
 func TestPeersImportExportThroughDaemon(t *testing.T) {
 	d := startDaemon(t)
 	ctx := context.Background()
-	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
-	require.NoError(t, err)
-	id, err := peer.IDFromPrivateKey(key)
-	require.NoError(t, err)
+	id := randomID(t)
 	doc := `{"format":"p2psb-peerstore","version":1,"peers":[{"id":"` + id.String() +
 		`","addrs":[{"addr":"/ip4/127.0.0.1/tcp/1","expires":"2999-01-01T00:00:00Z"}]}],` +
 		`"buddies":[{"id":"` + id.String() + `","alias":"imp","added_at":"2024-06-01T09:00:00Z"}]}`
