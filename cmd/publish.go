@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -86,7 +88,13 @@ func publishThrough(ctx context.Context, d *control.Client, opts publishOptions,
 	if err != nil {
 		return nil, fmt.Errorf("publish %s: %w", opts.Path, err)
 	}
-	return d.Publish(ctx, control.PublishRequest{Path: abs, Name: opts.Name, FollowSymlinks: opts.FollowSymlinks}, bar)
+	res, err := d.Publish(ctx, control.PublishRequest{Path: abs, Name: opts.Name, FollowSymlinks: opts.FollowSymlinks}, bar)
+	// The daemon names files by absolute path; name them as the user did.
+	var ce *control.Error
+	if errors.As(err, &ce) && !filepath.IsAbs(opts.Path) {
+		ce.Msg = strings.ReplaceAll(ce.Msg, abs, opts.Path)
+	}
+	return res, err
 }
 
 func printPublish(s *session, res *pkgshare.PublishResult) error {
