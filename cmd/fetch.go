@@ -2,11 +2,13 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -169,6 +171,10 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	bar := newProgress(s, "fetching")
 	res, err := d.Fetch(ctx, req, func(p pkgshare.FetchProgress) { s.fetchProgress(bar, p) })
 	bar.Done()
+	var ce *control.Error
+	if errors.As(err, &ce) && opts.Output != "" && !filepath.IsAbs(opts.Output) {
+		ce.Msg = strings.ReplaceAll(ce.Msg, req.Target, opts.Output) // as the user typed it
+	}
 	if err != nil {
 		return err
 	}
