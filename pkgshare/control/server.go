@@ -79,19 +79,27 @@ func Listen(path string, node *pkgshare.Node, key crypto.PrivKey) (*Server, erro
 	return s, nil
 }
 
+// requestTimeout bounds a request that is not streamed; a streamed one
+// ends with its work (a fetch has its own resolve timeout) or its client.
+const requestTimeout = 30 * time.Second
+
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/status", s.status)
 	mux.HandleFunc("POST /v1/publish", s.publish)
 	mux.HandleFunc("POST /v1/fetch", s.fetch)
-	mux.HandleFunc("GET /v1/packages", s.packages)
-	mux.HandleFunc("DELETE /v1/packages/{ref}", s.removePackage)
-	mux.HandleFunc("GET /v1/buddies", s.buddies)
-	mux.HandleFunc("POST /v1/buddies", s.addBuddy)
-	mux.HandleFunc("DELETE /v1/buddies/{who}", s.removeBuddy)
-	mux.HandleFunc("GET /v1/peers", s.peers)
-	mux.HandleFunc("GET /v1/peers/export", s.exportPeers)
-	mux.HandleFunc("POST /v1/peers/import", s.importPeers)
+	for pattern, h := range map[string]http.HandlerFunc{
+		"GET /v1/status":            s.status,
+		"GET /v1/packages":          s.packages,
+		"DELETE /v1/packages/{ref}": s.removePackage,
+		"GET /v1/buddies":           s.buddies,
+		"POST /v1/buddies":          s.addBuddy,
+		"DELETE /v1/buddies/{who}":  s.removeBuddy,
+		"GET /v1/peers":             s.peers,
+		"GET /v1/peers/export":      s.exportPeers,
+		"POST /v1/peers/import":     s.importPeers,
+	} {
+		mux.Handle(pattern, http.TimeoutHandler(h, requestTimeout, `{"error":"the daemon did not answer in time"}`))
+	}
 	return mux
 }
 
