@@ -18,7 +18,8 @@ import (
 // FetchOptions control Node.Fetch.
 type FetchOptions struct {
 	Ref      manifest.Ref    // the package, and version (0: the newest any provider offers)
-	Target   string          // the directory that receives the files; default ./<name>
+	Target   string          // the directory that receives the files; default <Dir>/<name>
+	Dir      string          // where the default target goes; default the working directory
 	Peers    []peer.AddrInfo // providers to ask besides those discovered
 	Announce bool            // register as a provider once any chunk is held
 	Progress func(FetchProgress)
@@ -71,7 +72,7 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 	if err != nil {
 		return nil, err
 	}
-	target, err := fetchTarget(opts.Target, sealed.Name)
+	target, err := fetchTarget(opts.Target, opts.Dir, sealed.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -169,10 +170,11 @@ func (n *Node) lowerScore(p peer.ID, err error) {
 	}
 }
 
-// fetchTarget returns the absolute target directory: dir, or ./<name>.
-func fetchTarget(dir, name string) (string, error) {
+// fetchTarget returns the absolute target directory: dir, or
+// <base>/<name> (base defaults to the working directory).
+func fetchTarget(dir, base, name string) (string, error) {
 	if dir == "" {
-		dir = name
+		dir = filepath.Join(base, name)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

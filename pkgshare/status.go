@@ -143,3 +143,15 @@ func (n *Node) SeedLibrary(ctx context.Context) ([]string, error) {
 	wg.Wait()
 	return nss, nil
 }
+
+// Unannounce stops announcing ns and removes the node's registration in it
+// from the rendezvous nodes (a package no longer held, say).
+func (n *Node) Unannounce(ctx context.Context, ns string) error {
+	if n.Discovery == nil {
+		return nil
+	}
+	n.mu.Lock()
+	delete(n.announced, ns)
+	n.mu.Unlock()
+	return n.Discovery.Unregister(ctx, ns)
+}

@@ -83,7 +83,7 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, err)
 		return
 	}
-	opts, err := s.fetchOptions(r.Context(), req)
+	opts, err := s.fetchOptions(req)
 	if err != nil {
 		answer(w, nil, err)
 		return
@@ -94,8 +94,8 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 	st.finish(res, err)
 }
 
-func (s *Server) fetchOptions(ctx context.Context, req FetchRequest) (pkgshare.FetchOptions, error) {
-	opts := pkgshare.FetchOptions{Ref: req.Ref, Target: req.Target, Announce: true, ResolveTimeout: req.Timeout}
+func (s *Server) fetchOptions(req FetchRequest) (pkgshare.FetchOptions, error) {
+	opts := pkgshare.FetchOptions{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true, ResolveTimeout: req.Timeout}
 	if !filepath.IsAbs(req.Dir) || (req.Target != "" && !filepath.IsAbs(req.Target)) {
 		return opts, &Error{Msg: "fetch: the target and working directory must be absolute", BadInput: true}
 	}
@@ -105,13 +105,6 @@ func (s *Server) fetchOptions(ctx context.Context, req FetchRequest) (pkgshare.F
 			return opts, &Error{Msg: "--peer " + a + ": " + err.Error(), BadInput: true}
 		}
 		opts.Peers = append(opts.Peers, *ai)
-	}
-	if opts.Target == "" {
-		name, err := s.packageName(ctx, req.Ref.ID, opts.Peers, req.Timeout)
-		if err != nil {
-			return opts, err
-		}
-		opts.Target = filepath.Join(req.Dir, name)
 	}
 	return opts, nil
 }
@@ -152,7 +145,7 @@ func (s *Server) unannounce(ns string) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
-	if err := s.node.Discovery.Unregister(ctx, ns); err != nil {
+	if err := s.node.Unannounce(ctx, ns); err != nil {
 		s.log.Info("unregister removed package", "ns", ns, "err", err)
 	}
 }
