@@ -63,10 +63,14 @@ func runPackagesList(ctx context.Context, s *session) error {
 		rows := make([][]string, len(pkgs))
 		for i, p := range pkgs {
 			v := p.Latest()
+			state := "complete"
+			if !v.Complete {
+				state = fmt.Sprintf("partial (%d of %d chunks; fetch again to resume)", v.HaveChunks, v.Chunks)
+			}
 			rows[i] = []string{p.Name, p.ID.String(), fmt.Sprint(v.Version), fmt.Sprint(len(p.Versions)),
-				fmt.Sprint(v.Files), humanBytes(v.Bytes)}
+				fmt.Sprint(v.Files), humanBytes(v.Bytes), state}
 		}
-		return table(w, []string{"NAME", "ID", "VERSION", "HELD", "FILES", "SIZE"}, rows)
+		return table(w, []string{"NAME", "ID", "VERSION", "HELD", "FILES", "SIZE", "STATE"}, rows)
 	})
 }
 
