@@ -69,6 +69,13 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 	defer cancel()
 	provs := n.providers(ctx, opts.Ref.ID, opts.Peers)
 	sealed, seen, err := n.resolve(ctx, opts, provs)
+	var np *NoProviderError
+	if errors.As(err, &np) {
+		// Nobody else offers it; the library may (a node never asks itself).
+		if v, lerr := n.Library.Version(ctx, opts.Ref); lerr == nil && v.Complete {
+			sealed, err = v.Sealed, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
