@@ -42,8 +42,7 @@ type Store struct {
 	lru      *list.List           // cached entries, most recently used first
 	dirty    map[peer.ID]*entry   // entries changed since the writer's last snapshot
 	buddies  map[peer.ID]struct{}
-	closed   bool
-	writeErr error // last background write failure, reported by Flush
+	writeErr error // last write failure, returned by Close
 }
 
 // DSN returns the connection string Open uses for the database at path.
@@ -110,7 +109,6 @@ func (s *Store) Close() error {
 		s.cancel()
 		s.wg.Wait() // the writer flushes once more on its way out
 		s.mu.Lock()
-		s.closed = true
 		err = s.writeErr
 		s.mu.Unlock()
 		if s.ownDB {
