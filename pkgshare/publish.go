@@ -2,6 +2,7 @@ package pkgshare
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -123,6 +124,9 @@ func hashFile(ctx context.Context, f localFile, p Progress) ([]chunker.Chunk, er
 		opts.Progress = p.Add
 	}
 	chunks, err := chunker.Split(ctx, fd, opts)
+	if errors.Is(err, chunker.ErrChanged) {
+		return nil, changedError(f.Abs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("hash %s: %w", f.Abs, err)
 	}

@@ -82,6 +82,9 @@ func (l *Library) verifyFile(ctx context.Context, v *Version, i int, p Progress)
 		opts.Progress = p.Add
 	}
 	chunks, err := chunker.Split(ctx, fd, opts)
+	if errors.Is(err, chunker.ErrChanged) {
+		return "changed while it was being verified", nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("verify %s: %w", stored.DiskPath, err)
 	}
