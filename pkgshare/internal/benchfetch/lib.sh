@@ -83,7 +83,8 @@ free_port() {
 spawn() {
 	local name=$1
 	shift
-	setsid "$@" >"$BENCH_DIR/$name.log" 2>&1 </dev/null &
+	: >"$BENCH_DIR/$name.log" # before ready() may read it
+	setsid "$@" >>"$BENCH_DIR/$name.log" 2>&1 </dev/null &
 	echo "$!" >"$BENCH_DIR/pids/$name"
 }
 

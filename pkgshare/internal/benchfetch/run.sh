@@ -105,10 +105,12 @@ suite_caps() {
 	# Copy the package to three more seeders, uncapped, then restart all
 	# four with the cap.
 	a1=$(start_seeder caps-s1 "$W/s1")
+	local pids=()
 	for i in 2 3 4; do
 		p2psb --home "$W/s$i" fetch "$id" --peer "$a1" -o "$W/copy$i" >/dev/null &
+		pids+=($!)
 	done
-	wait
+	for i in "${pids[@]}"; do wait "$i" || die "caps: copying the package to a seeder failed"; done
 	stop caps-s1
 	local peers=""
 	for i in 1 2 3 4; do
@@ -155,8 +157,10 @@ fetchers() {
 	local W="$BENCH_DIR/$1" n=$2 i rz id pids=()
 	rz=$(cat "$W/rz.addr")
 	id=$(cat "$W/id")
+	# FETCH_FLAGS: extra global flags for the fetchers (experiments).
+	# shellcheck disable=SC2086
 	for i in $(seq "$n"); do
-		"$BENCH_BIN" --home "$W/f$i" --rendezvous-peer "$rz" --json fetch "$id" -o "$W/out$i" \
+		"$BENCH_BIN" --home "$W/f$i" --rendezvous-peer "$rz" ${FETCH_FLAGS:-} --json fetch "$id" -o "$W/out$i" \
 			>"$W/f$i.json" 2>"$W/f$i.log" &
 		pids+=($!)
 	done
@@ -168,11 +172,11 @@ fetchers() {
 suite_swarm() {
 	rendezvous_suite swarm "$(mkdata "$SWARM_MIB")" --max-upload 20MiB
 	local self="bash $SCRIPT_DIR/run.sh"
-	hf swarm --runs "$RUNS" \
+	hf "swarm${TAG:-}" --runs "$RUNS" \
 		--prepare "$self _reset swarm" -n "1 fetcher" "$self _fetchers swarm 1" \
 		--prepare "$self _reset swarm" -n "16 fetchers at once" "$self _fetchers swarm 16"
-	swarm_sources >"$RESULTS/swarm-sources.txt"
-	cat "$RESULTS/swarm-sources.txt"
+	swarm_sources >"$RESULTS/swarm${TAG:-}-sources.txt"
+	cat "$RESULTS/swarm${TAG:-}-sources.txt"
 	stop_all
 }
 
@@ -220,32 +224,41 @@ stamp() {
 	done
 }
 
-# first_chunk_run W R traces the fetch's execve and pwrite64 calls (only
-# those stop the process, with --seccomp-bpf) to time the first chunk
-# written: chunks are written only after their hash is verified.
+# first_chunk_run W R traces the fetch with strace (only the traced
+# calls stop the process, with --seccomp-bpf) to time its phases: the
+# first chunk written marks the first verified chunk, as chunks are
+# written only after their hash is checked.
 first_chunk_run() {
 	local W=$1 r=$2
-	strace -f --seccomp-bpf -ttt -y -e trace=execve,pwrite64 -e signal=none -o "$W/trace.$r" \
-		"$BENCH_BIN" --home "$W/f1" --rendezvous-peer "$(cat "$W/rz.addr")" \
+	strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,pwrite64 -e signal=none \
+		-o "$W/trace.$r" "$BENCH_BIN" --home "$W/f1" --rendezvous-peer "$(cat "$W/rz.addr")" \
 		fetch "$(cat "$W/id")" -o "$W/out1" >/dev/null
 }
 
-# first_chunk_ms TRACE prints the milliseconds from execve to the first
-# pwrite64 of at least 64 KiB into the target directory.
-first_chunk_ms() {
-	awk '/execve\(/ && !t0 {t0=$2}
-		/pwrite64\(.*\/out1\// && $NF+0 >= 65536 {printf "%.0f\n", ($2-t0)*1000; exit}' "$1"
+# phases TRACE prints the milliseconds from execve to: the first TCP
+# connect (the rendezvous), the second (the seeder), the target directory
+# created (manifest resolved), the partial file opened (sink ready), and
+# the first chunk write starting. A call line is the one naming the path
+# (strace splits calls other threads interrupt into unfinished/resumed).
+phases() {
+	awk 'function ms() { return sprintf("%.0f", ($2 - t0) * 1000) }
+		/execve\(/ && !t0 { t0 = $2 }
+		/connect\(.*AF_INET/ && nc < 2 { c[nc++] = ms() }
+		/mkdirat\(.*\/out1"/ && !tgt { tgt = ms() }
+		/openat\(.*\/out1\/\.p2psb-partial\/ver_[^"]*\/f/ && !part { part = ms() }
+		/pwrite64\([0-9]+<[^>]*\/out1\/\.p2psb-partial\// { first = ms(); exit }
+		END { printf "%s %s %s %s %s\n", c[0], c[1], tgt, part, first }' "$1"
 }
 
 rss_summary() {
 	local W=$1 r
-	echo "run  max_rss_MB  wall_s  first_progress_with_bytes_ms  first_chunk_strace_ms"
+	echo "run  max_rss_MiB  wall_s  first_progress_with_bytes_ms | strace: connect_rz  connect_seeder  target_dir  partial_file  first_chunk (ms)"
 	for r in $(seq "$RUNS"); do
-		printf '%s  %s  %s  %s  %s\n' "$r" \
-			"$(awk -F: '/Maximum resident/ {printf "%.1f", $2/1000}' "$W/time.$r")" \
+		printf '%s  %s  %s  %s | %s\n' "$r" \
+			"$(awk -F: '/Maximum resident/ {printf "%.1f", $2/1024}' "$W/time.$r")" \
 			"$(awk '/Elapsed \(wall/ {n=split($NF,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$W/time.$r")" \
 			"$(awk '$2 ~ /"event":"progress"/ && $2 !~ /"fetched":0,/ {print $1; exit}' "$W/events.$r")" \
-			"$(first_chunk_ms "$W/trace.$r")"
+			"$(phases "$W/trace.$r")"
 	done
 }
 
