@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of `p2psb fetch` (issue 5); see RESULTS.md.
 #
-#   run.sh [all|one|caps|swarm|rss]
+#   run.sh [all|one|caps|swarm|rss|profile]
 #
 #   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker
 #   caps   1 GiB from four seeders capped at 25 MiB/s each
 #   swarm  64 MiB, one seeder capped at 20 MiB/s: 1 fetcher vs 16 at once
 #   rss    4 GiB through a rendezvous: peak RSS, and start to first chunk
+#   profile  perf profiles of the seeder and the fetcher of the "one" case
 #
 # Environment: BENCH_DIR (work directory, default /tmp/p2psb-bench), RUNS
 # (runs per measurement, default 5), BENCH_BIN (a p2psb binary to use
@@ -262,6 +263,31 @@ rss_summary() {
 	done
 }
 
+# suite_profile samples the seeder and the fetcher of the one-seeder case
+# with perf and writes the top symbols of each to the results.
+suite_profile() {
+	command -v perf >/dev/null || apt-get install -y -q linux-perf >/dev/null
+	local W="$BENCH_DIR/profile" data id addr perfpid f
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	id=$(publish "$W/seed" "$data")
+	addr=$(start_seeder profile-seed "$W/seed")
+	sync
+	perf record -F 999 -g -o "$W/seed.perf" -p "$(cat "$BENCH_DIR/pids/profile-seed")" >/dev/null 2>&1 &
+	perfpid=$!
+	perf record -F 999 -g -o "$W/fetch.perf" -- \
+		"$BENCH_BIN" --home "$W/f" fetch "$id" --peer "$addr" -o "$W/out" >/dev/null 2>&1
+	kill -INT "$perfpid"
+	wait "$perfpid" || true
+	conditions >"$RESULTS/profile.env"
+	for f in fetch seed; do
+		perf report -i "$W/$f.perf" --no-children --sort sym -g none 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -25 >"$RESULTS/profile-$f.txt"
+		echo "== $f" && head -12 "$RESULTS/profile-$f.txt"
+	done
+	stop_all
+}
+
 main() {
 	local what=${1:-all}
 	case $what in
@@ -274,8 +300,8 @@ main() {
 	build
 	case $what in
 	all) suite_one && suite_caps && suite_swarm && suite_rss ;;
-	one | caps | swarm | rss) "suite_$what" ;;
-	*) die "usage: run.sh [all|one|caps|swarm|rss]" ;;
+	one | caps | swarm | rss | profile) "suite_$what" ;;
+	*) die "usage: run.sh [all|one|caps|swarm|rss|profile]" ;;
 	esac
 }
 
