@@ -113,9 +113,10 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	if err != nil {
 		return err
 	}
-	// A fetch's own node serves what it has on ports of its own, never the
-	// daemon's.
-	nopts.Listen = ephemeralPorts(nopts.Listen)
+	// A fetch's own node serves what it has on TCP ports of its own, never
+	// the daemon's: when it exits, a peer's dial to it is refused at once
+	// (a QUIC dial to a closed port waits out the dial timeout).
+	nopts.Listen = tcpOnly(ephemeralPorts(nopts.Listen))
 	nopts.MaxUpload, nopts.MaxDownload, nopts.Redial = opts.MaxUpload, opts.MaxDownload, 16
 	node, err := pkgshare.StartNode(nopts)
 	if err != nil {
@@ -202,6 +203,20 @@ func printFetch(w io.Writer, res *pkgshare.FetchResult) error {
 		res.Name, res.Version, humanBytes(res.Bytes), res.Target, res.Seconds,
 		humanBytes(res.FetchedBytes), res.Peers, humanBytes(res.LocalBytes))
 	return err
+}
+
+// tcpOnly keeps the TCP listen addresses (all of them when there is none).
+func tcpOnly(addrs []string) []string {
+	var out []string
+	for _, a := range addrs {
+		if strings.Contains(a, "/tcp/") {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return addrs
+	}
+	return out
 }
 
 var portRE = regexp.MustCompile(`/(tcp|udp)/[0-9]+`)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -26,6 +27,11 @@ func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
 		}
 	}
 	k.mu.Unlock()
+	held, err := l.heldHashes(ctx, k.sealed.ID)
+	if err != nil {
+		return 0, err
+	}
+	missing = slices.DeleteFunc(missing, func(i int) bool { return !held[k.chunks[i].Hash] })
 	stmt, err := l.db.PrepareContext(ctx, `SELECT f.disk_path, f.size, f.mtime_ns, c.offset
 		FROM pkgshare_chunks c
 		JOIN pkgshare_files f ON f.version_id = c.version_id AND f.idx = c.file_idx
@@ -54,6 +60,29 @@ func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
 		}
 	}
 	return copied, nil
+}
+
+// heldHashes returns the chunk hashes of every complete version other than
+// except: one query, so a fetch into a library that shares nothing with
+// the version asks nothing per chunk.
+func (l *Library) heldHashes(ctx context.Context, except manifest.VersionID) (map[manifest.ChunkHash]bool, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT DISTINCT c.hash FROM pkgshare_chunks c
+		JOIN pkgshare_versions v ON v.id = c.version_id WHERE v.complete = 1 AND v.id != ?`, except.String())
+	if err != nil {
+		return nil, fmt.Errorf("local copy: %w", err)
+	}
+	defer rows.Close()
+	held := map[manifest.ChunkHash]bool{}
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("local copy: %w", err)
+		}
+		if len(b) == len(manifest.ChunkHash{}) {
+			held[manifest.ChunkHash(b)] = true
+		}
+	}
+	return held, rows.Err()
 }
 
 // copyChunk copies one chunk from the first intact local copy.

@@ -146,6 +146,7 @@ func hostOptions(opts NodeOptions, ps *peerstore.Store) ([]libp2p.Option, error)
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(libp2pquic.NewTransport),
 		libp2p.ConnectionManager(cm),
+		libp2p.DialRanker(tcpFirst),
 		libp2p.UserAgent("p2psb/0.1"),
 	}
 	if len(opts.Listen) == 0 {

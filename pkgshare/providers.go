@@ -18,8 +18,13 @@ func PackageNamespace(id manifest.PackageID) string { return "p2psb/pkg/" + id.S
 var errNoRendezvous = errors.New("no rendezvous configured")
 
 // rediscoverEvery is how often a fetch asks the rendezvous nodes for
-// providers again while it runs.
-const rediscoverEvery = 5 * time.Second
+// providers again while it runs; a young fetch asks sooner (firstRediscover,
+// doubling), since the peers fetching at the same time register as
+// providers within their first second.
+const (
+	rediscoverEvery = 5 * time.Second
+	firstRediscover = 500 * time.Millisecond
+)
 
 // fallbackPeers bounds how many recently seen peers a fetch tries when no
 // rendezvous answers.
@@ -64,6 +69,7 @@ func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []
 			return
 		}
 		fellBack := false
+		wait := firstRediscover
 		for {
 			found, err := n.discover(ctx, id)
 			if err != nil && !fellBack {
@@ -79,8 +85,9 @@ func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(rediscoverEvery):
+			case <-time.After(wait):
 			}
+			wait = min(2*wait, rediscoverEvery)
 		}
 	}()
 	return out

@@ -21,12 +21,14 @@ type arrival struct {
 
 // pull waits until there is something to ask p, then runs one chunk
 // stream to p until the fetch ends or p is of no more use (nil), or the
-// stream fails. delivered
-// reports whether p answered at least one request on it.
+// stream fails. delivered reports whether p answered at least one request
+// on it. Chunks are reserved for p only once its stream is open, so a peer
+// that cannot be reached (gone, or slow to dial) holds none of them.
 func (fe *fetch) pull(p *peerState) (delivered bool, err error) {
 	for {
 		if batch := fe.pick(p); len(batch) > 0 {
-			return fe.stream(p, batch)
+			fe.requeue(p, batch...) // only a probe: reserved again once the stream is open
+			return fe.stream(p)
 		}
 		if fe.useless(p) {
 			return false, nil
@@ -41,13 +43,12 @@ func (fe *fetch) pull(p *peerState) (delivered bool, err error) {
 	}
 }
 
-// stream opens a chunk stream to p, sends first and every later pick on
-// it, and reads the answers in a second goroutine.
-func (fe *fetch) stream(p *peerState, first []int) (bool, error) {
+// stream opens a chunk stream to p, then sends every pick on it, and reads
+// the answers in a second goroutine.
+func (fe *fetch) stream(p *peerState) (bool, error) {
 	req := &pb.Request{Kind: &pb.Request_GetChunks{GetChunks: &pb.GetChunks{VersionId: fe.v.ID[:]}}}
 	c, stop, err := fe.f.open(p.ctx, p.id, req)
 	if err != nil {
-		fe.requeue(p, first...)
 		return false, err
 	}
 	defer stop()
@@ -60,7 +61,7 @@ func (fe *fetch) stream(p *peerState, first []int) (bool, error) {
 		defer close(dead)
 		rerr = fe.readChunks(p, c, queue, quit, &answered)
 	}()
-	werr := fe.writeRequests(p, c, queue, first, dead)
+	werr := fe.writeRequests(p, c, queue, fe.pick(p), dead)
 	close(quit)
 	if werr != nil {
 		c.finish(werr) // Reset, so that the reader stops mid-read
