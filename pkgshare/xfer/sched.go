@@ -154,10 +154,16 @@ func (fe *fetch) pick(p *peerState) []int {
 // single source sends in file order); when its run is broken (the chunk
 // at the cursor was taken, or is not among the rarest), it restarts from
 // a random place, so fetchers sharing a source spread out instead of
-// asking it for the same chunks.
+// asking it for the same chunks. Chunks that only p holds, while other
+// peers take part, are picked at random among all of them: fetchers that
+// share one seeder then ask it for different chunks, and get the rest from
+// each other.
 func (fe *fetch) pickRarest(p *peerState, room int) []int {
 	n := len(fe.chunks)
 	out := fe.scanRarest(p, p.cursor, room)
+	if len(out) > 0 && fe.avail[out[0]] <= 1 && len(fe.peers) > 1 {
+		return fe.sampleRarest(p, room)
+	}
 	if len(out) > 0 && out[0] != p.cursor {
 		out = fe.scanRarest(p, rand.IntN(n), room)
 	}
@@ -165,6 +171,17 @@ func (fe *fetch) pickRarest(p *peerState, room int) []int {
 		p.cursor = (out[len(out)-1] + 1) % n
 	}
 	return out
+}
+
+// sampleRarest returns up to room chunks drawn at random among all the
+// free chunks of the lowest availability that p holds.
+func (fe *fetch) sampleRarest(p *peerState, room int) []int {
+	all := fe.scanRarest(p, 0, len(fe.chunks))
+	for k := 0; k < room && k < len(all); k++ {
+		j := k + rand.IntN(len(all)-k)
+		all[k], all[j] = all[j], all[k]
+	}
+	return all[:min(room, len(all))]
 }
 
 // scanRarest scans from start, wrapping around.
