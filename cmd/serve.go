@@ -15,6 +15,7 @@ import (
 type serveOptions struct {
 	Rendezvous  bool
 	Backbone    []string
+	Federate    bool
 	MaxUpload   int
 	MaxDownload int
 }
@@ -26,14 +27,15 @@ func newServeCommand(e *env) *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "rendezvous", Usage: "also act as a rendezvous node and circuit relay"},
 			&cli.StringSliceFlag{Name: "backbone", Usage: "federate with the rendezvous node at `MULTIADDR` (repeatable; with --rendezvous)"},
+			&cli.BoolFlag{Name: "federate", Usage: "join the rendezvous backbone so that other rendezvous nodes can federate with this one (with --rendezvous; implied by --backbone). Backbone members are trusted to relay unregistrations"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usageErrorf("serve takes no arguments")
 			}
-			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone")}
-			if len(opts.Backbone) > 0 && !opts.Rendezvous {
-				return usageErrorf("--backbone joins rendezvous nodes together; add --rendezvous")
+			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate")}
+			if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
+				return usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
 			}
 			var err error
 			if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
@@ -59,7 +61,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	if err != nil {
 		return err
 	}
-	nopts.Rendezvous, nopts.Backbone, nopts.Redial = opts.Rendezvous, opts.Backbone, 64
+	nopts.Rendezvous, nopts.Backbone, nopts.Federate, nopts.Redial = opts.Rendezvous, opts.Backbone, opts.Federate, 64
 	nopts.MaxUpload, nopts.MaxDownload = opts.MaxUpload, opts.MaxDownload
 	keep := pkgshare.DefaultBuddyOptions()
 	nopts.KeepBuddies = &keep

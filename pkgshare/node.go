@@ -29,16 +29,18 @@ import (
 // NodeOptions configure StartNode.
 type NodeOptions struct {
 	Key             crypto.PrivKey
-	DB              *sql.DB       // the node's database: peerstore, library, rendezvous tables
-	Listen          []string      // multiaddrs to listen on; none: dial only
-	RendezvousPeers []string      // rendezvous nodes to use, as multiaddrs ending in /p2p/<id>
-	Rendezvous      bool          // also act as a rendezvous node and circuit relay
-	Backbone        []string      // other rendezvous nodes to federate with (with Rendezvous)
-	Redial          int           // how many recently working peers to redial at start
-	MaxUpload       int           // bytes per second served to peers; 0: unlimited
-	MaxDownload     int           // bytes per second fetched; 0: unlimited
-	KeepBuddies     *BuddyOptions // non-nil: keep the buddies connected (see BuddyKeeper)
-	Log             *slog.Logger
+	DB              *sql.DB  // the node's database: peerstore, library, rendezvous tables
+	Listen          []string // multiaddrs to listen on; none: dial only
+	RendezvousPeers []string // rendezvous nodes to use, as multiaddrs ending in /p2p/<id>
+	Rendezvous      bool     // also act as a rendezvous node and circuit relay
+	Backbone        []string // other rendezvous nodes to federate with (with Rendezvous)
+	Federate        bool     // join the rendezvous backbone even with no Backbone peers, so others can join
+
+	Redial      int           // how many recently working peers to redial at start
+	MaxUpload   int           // bytes per second served to peers; 0: unlimited
+	MaxDownload int           // bytes per second fetched; 0: unlimited
+	KeepBuddies *BuddyOptions // non-nil: keep the buddies connected (see BuddyKeeper)
+	Log         *slog.Logger
 }
 
 // Node is a running p2psb node: a libp2p host on the node key and the SQLite
@@ -175,7 +177,7 @@ func hostOptions(opts NodeOptions, ps *peerstore.Store) ([]libp2p.Option, error)
 func (n *Node) startRendezvous(opts NodeOptions, rzPeers, backbone []peer.AddrInfo) error {
 	if opts.Rendezvous {
 		sopts := []rendezvous.Option{rendezvous.WithLogger(n.log), rendezvous.WithSelfRegistration()}
-		if len(backbone) > 0 {
+		if opts.Federate || len(backbone) > 0 {
 			sopts = append(sopts, rendezvous.WithBackbone(backbone...))
 		}
 		s, err := rendezvous.NewServer(n.Host, opts.DB, sopts...)
