@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -38,7 +37,7 @@ func newDemoCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			s, err := lightSession(c, e)
+			s, err := homelessSession(c, e)
 			if err != nil {
 				return err
 			}
@@ -62,20 +61,6 @@ func parseDemoOptions(c *cli.Context) (demoOptions, error) {
 	}
 	opts.MaxUpload, err = parseRate("max-upload", c.String("max-upload"))
 	return opts, err
-}
-
-// lightSession is a session without a home: printer, logger and settings.
-func lightSession(c *cli.Context, e *env) (*session, error) {
-	g, err := loadGlobals(c)
-	if err != nil {
-		return nil, err
-	}
-	level, err := parseLevel(g.LogLevel)
-	if err != nil {
-		return nil, err
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	return &session{env: e, g: g, out: &printer{w: e.stdout, json: g.JSON}, log: log}, nil
 }
 
 func runDemo(ctx context.Context, s *session, opts demoOptions) error {

@@ -40,6 +40,21 @@ type session struct {
 // openSession resolves the global flags, sets up logging and opens the home
 // directory. The caller closes the session.
 func openSession(c *cli.Context, e *env) (*session, error) {
+	s, err := homelessSession(c, e)
+	if err != nil {
+		return nil, err
+	}
+	slog.SetDefault(s.log)
+	if s.home, err = home.Open(s.g.Home); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// homelessSession resolves the settings and sets up output and logging
+// without opening (or creating) the home directory: for commands, like
+// demo, that use temporary homes of their own.
+func homelessSession(c *cli.Context, e *env) (*session, error) {
 	g, err := loadGlobals(c)
 	if err != nil {
 		return nil, err
@@ -49,15 +64,15 @@ func openSession(c *cli.Context, e *env) (*session, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	slog.SetDefault(log)
-	h, err := home.Open(g.Home)
-	if err != nil {
-		return nil, err
-	}
-	return &session{env: e, g: g, home: h, out: &printer{w: e.stdout, json: g.JSON}, log: log}, nil
+	return &session{env: e, g: g, out: &printer{w: e.stdout, json: g.JSON}, log: log}, nil
 }
 
-func (s *session) Close() error { return s.home.Close() }
+func (s *session) Close() error {
+	if s.home == nil {
+		return nil
+	}
+	return s.home.Close()
+}
 
 // library opens the package library in the home's database.
 func (s *session) library() (*pkgshare.Library, error) {
