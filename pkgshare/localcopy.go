@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -108,11 +107,7 @@ func copyChunk(ctx context.Context, stmt *sql.Stmt, k *fileSink, c manifest.Chun
 	}
 	rows.Close()
 	for _, s := range sources {
-		fi, err := os.Stat(s.path)
-		if err != nil || fi.Size() != s.size || !fi.ModTime().Equal(time.Unix(0, s.mtime)) {
-			continue
-		}
-		if readAt(s.path, s.off, buf) != nil || sha256.Sum256(buf) != c.Hash {
+		if readUnchanged(s.path, s.size, time.Unix(0, s.mtime), s.off, buf) != nil || sha256.Sum256(buf) != c.Hash {
 			continue
 		}
 		return true, k.WriteChunk(ctx, c.Hash, buf)

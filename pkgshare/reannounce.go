@@ -50,13 +50,7 @@ func (n *Node) watchRendezvous() {
 
 // reannounce registers every namespace the node announced again.
 func (n *Node) reannounce(ctx context.Context) {
-	n.mu.Lock()
-	nss := make([]string, 0, len(n.announced))
-	for ns := range n.announced {
-		nss = append(nss, ns)
-	}
-	n.mu.Unlock()
-	for _, ns := range nss {
+	for _, ns := range n.announcedNamespaces() {
 		if _, err := n.Discovery.Advertise(ctx, ns); err != nil {
 			n.log.Info("register again", "ns", ns, "err", err)
 		}

@@ -99,11 +99,8 @@ func (n *Node) unannounceAll() {
 	if n.Discovery == nil {
 		return
 	}
+	nss := n.announcedNamespaces()
 	n.mu.Lock()
-	nss := make([]string, 0, len(n.announced))
-	for ns := range n.announced {
-		nss = append(nss, ns)
-	}
 	n.announced = map[string]bool{}
 	n.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -154,4 +151,15 @@ func (n *Node) Unannounce(ctx context.Context, ns string) error {
 	delete(n.announced, ns)
 	n.mu.Unlock()
 	return n.Discovery.Unregister(ctx, ns)
+}
+
+// announcedNamespaces lists the namespaces Announce registered.
+func (n *Node) announcedNamespaces() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	nss := make([]string, 0, len(n.announced))
+	for ns := range n.announced {
+		nss = append(nss, ns)
+	}
+	return nss
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 	"github.com/p2psb/p2psb/pkgshare/xfer"
@@ -125,27 +126,23 @@ func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash mani
 		return fmt.Errorf("chunk %s: %w", hash, xfer.ErrNotFound)
 	}
 	f := sv.v.Files[pl.file]
-	if err := s.checkFile(f); err != nil {
-		return err
+	err = readUnchanged(f.DiskPath, f.Size, f.ModTime, pl.off, buf)
+	if errors.Is(err, xfer.ErrChanged) {
+		s.reportChanged(f.DiskPath)
 	}
-	return readAt(f.DiskPath, pl.off, buf)
+	return err
 }
 
-// checkFile refuses a file that changed since it was recorded.
-func (s *Seeder) checkFile(f StoredFile) error {
-	fi, err := os.Stat(f.DiskPath)
-	if err == nil && fi.Size() == f.Size && fi.ModTime().Equal(f.ModTime) {
-		return nil
-	}
+// reportChanged logs, once per file, that a file stopped being served.
+func (s *Seeder) reportChanged(path string) {
 	s.mu.Lock()
-	first := !s.changed[f.DiskPath]
-	s.changed[f.DiskPath] = true
+	first := !s.changed[path]
+	s.changed[path] = true
 	s.mu.Unlock()
 	if first {
 		s.log.Warn("file changed since it was published or fetched; no longer serving it (p2psb packages verify, then publish again)",
-			"file", f.DiskPath)
+			"file", path)
 	}
-	return fmt.Errorf("%s: %w", f.DiskPath, xfer.ErrChanged)
 }
 
 func (s *Seeder) sink(id manifest.VersionID) *fileSink {
@@ -193,6 +190,25 @@ func chunkPlaces(m *manifest.Manifest) map[manifest.ChunkHash]place {
 		}
 	}
 	return out
+}
+
+// readUnchanged fills buf from path at off if the file still has the size
+// and modification time recorded for it (checked on the open file), and
+// fails with xfer.ErrChanged otherwise.
+func readUnchanged(path string, size int64, mtime time.Time, off int64, buf []byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, xfer.ErrChanged)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() != size || !fi.ModTime().Equal(mtime) {
+		return fmt.Errorf("%s: %w", path, xfer.ErrChanged)
+	}
+	if _, err := f.ReadAt(buf, off); err != nil {
+		return fmt.Errorf("read chunk from %s at %d: %w", path, off, err)
+	}
+	return nil
 }
 
 // readAt fills buf from path at off.
