@@ -113,10 +113,15 @@ func (s *Server) discoverResponse(regs []registration, cookie []byte, err error)
 		resp.StatusText = proto.String(statusText(err))
 	}
 	now := s.cfg.clock.Now()
-	for _, r := range regs {
-		resp.Registrations = append(resp.Registrations, &pb.Message_Register{
-			Ns: proto.String(r.ns), SignedPeerRecord: r.record, Ttl: proto.Int64(r.ttlAt(now)),
-		})
+	resp.Registrations = make([]*pb.Message_Register, len(regs))
+	items := make([]pb.Message_Register, len(regs)) // one allocation for all
+	var ns *string
+	for i, r := range regs {
+		if ns == nil || *ns != r.ns {
+			ns = proto.String(r.ns) // shared by runs of one namespace
+		}
+		items[i] = pb.Message_Register{Ns: ns, SignedPeerRecord: r.record, Ttl: proto.Int64(r.ttlAt(now))}
+		resp.Registrations[i] = &items[i]
 	}
 	return &pb.Message{Type: pb.Message_DISCOVER_RESPONSE.Enum(), DiscoverResponse: resp}
 }

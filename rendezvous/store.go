@@ -63,7 +63,7 @@ func loadCounter(ctx context.Context, db *sql.DB) (uint64, error) {
 }
 
 const (
-	discoverNSQuery = `SELECT seq, ns, record, expires FROM rendezvous_registrations
+	discoverNSQuery = `SELECT seq, record, expires FROM rendezvous_registrations
 		WHERE ns = ? AND seq > ? AND expires > ? ORDER BY seq LIMIT ?`
 	discoverAllQuery = `SELECT seq, ns, record, expires FROM rendezvous_registrations
 		WHERE seq > ? AND expires > ? ORDER BY seq LIMIT ?`
@@ -88,12 +88,17 @@ func (st *statements) discover(ctx context.Context, ns string, after uint64, lim
 		return nil, fmt.Errorf("discover %q: %w", ns, err)
 	}
 	defer rows.Close()
-	var out []registration
+	out := make([]registration, 0, min(limit, 128))
 	size := 0
 	for rows.Next() {
-		var r registration
+		r := registration{ns: ns}
 		var seq, exp int64
-		if err := rows.Scan(&seq, &r.ns, &r.record, &exp); err != nil {
+		if ns == "" {
+			err = rows.Scan(&seq, &r.ns, &r.record, &exp)
+		} else {
+			err = rows.Scan(&seq, &r.record, &exp) // the namespace is known
+		}
+		if err != nil {
 			return nil, fmt.Errorf("discover %q: %w", ns, err)
 		}
 		size += len(r.record) + len(r.ns) + 16

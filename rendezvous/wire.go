@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	pool "github.com/libp2p/go-buffer-pool"
+
 	"google.golang.org/protobuf/proto"
 )
 
@@ -66,15 +68,18 @@ func (m *msgReader) read(msg proto.Message) error {
 	return nil
 }
 
-// writeMsg frames msg and writes it with a single Write call.
+// writeMsg frames msg and writes it with a single Write call. The message
+// is encoded straight after its length prefix in a pooled buffer: a
+// DISCOVER_RESPONSE can be hundreds of kilobytes.
 func writeMsg(w io.Writer, msg proto.Message) error {
-	body, err := proto.Marshal(msg)
+	size := proto.Size(msg)
+	buf := pool.Get(binary.MaxVarintLen64 + size)
+	defer pool.Put(buf)
+	frame := binary.AppendUvarint(buf[:0], uint64(size))
+	frame, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(frame, msg)
 	if err != nil {
 		return fmt.Errorf("encode message: %w", err)
 	}
-	frame := make([]byte, 0, binary.MaxVarintLen64+len(body))
-	frame = binary.AppendUvarint(frame, uint64(len(body)))
-	frame = append(frame, body...)
 	if _, err := w.Write(frame); err != nil {
 		return fmt.Errorf("write message: %w", err)
 	}
