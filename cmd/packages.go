@@ -46,12 +46,10 @@ func withSession(c *cli.Context, e *env, fn func(context.Context, *session) erro
 	return fn(c.Context, s)
 }
 
+// runPackagesList asks the running daemon when there is one, else reads
+// the library.
 func runPackagesList(ctx context.Context, s *session) error {
-	lib, err := s.library()
-	if err != nil {
-		return err
-	}
-	pkgs, err := lib.Packages(ctx)
+	pkgs, err := listPackages(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -72,6 +70,21 @@ func runPackagesList(ctx context.Context, s *session) error {
 		}
 		return table(w, []string{"NAME", "ID", "VERSION", "HELD", "FILES", "SIZE", "STATE"}, rows)
 	})
+}
+
+func listPackages(ctx context.Context, s *session) ([]pkgshare.PackageInfo, error) {
+	d, err := s.runningDaemon()
+	switch {
+	case err != nil:
+		return nil, err
+	case d != nil:
+		return d.Packages(ctx)
+	}
+	lib, err := s.library()
+	if err != nil {
+		return nil, err
+	}
+	return lib.Packages(ctx)
 }
 
 // target is what a packages subcommand argument names: a package (newest
@@ -100,6 +113,14 @@ func oneTarget(c *cli.Context, allowVersionID bool) (target, error) {
 		return target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
 	}
 	return parseTarget(c.Args().First(), allowVersionID)
+}
+
+// String is t as the command line wrote it.
+func (t target) String() string {
+	if t.byVersion {
+		return t.versionID.String()
+	}
+	return t.ref.String()
 }
 
 // load returns the version t names.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,41 +25,38 @@ func newPackagesInfoCommand(e *env) *cli.Command {
 	}
 }
 
-type infoFile struct {
-	Path     string      `json:"path"`
-	Size     int64       `json:"size"`
-	Mode     fs.FileMode `json:"mode"`
-	Chunks   int         `json:"chunks"`
-	DiskPath string      `json:"disk_path"`
-}
-
-type infoResult struct {
-	pkgshare.PackageInfo
-	Shown pkgshare.VersionInfo `json:"shown"`
-	Files []infoFile           `json:"files"`
-}
-
+// runPackagesInfo asks the running daemon when there is one, else reads
+// the library.
 func runPackagesInfo(ctx context.Context, s *session, t target) error {
-	lib, err := s.library()
+	d, err := s.runningDaemon()
 	if err != nil {
 		return err
+	}
+	var res *pkgshare.PackageDetail
+	if d != nil {
+		res, err = d.PackageDetail(ctx, t.String())
+	} else {
+		res, err = localDetail(ctx, s, t)
+	}
+	if err != nil {
+		return err
+	}
+	return s.out.result(res, func(w io.Writer) error { return printInfo(w, res) })
+}
+
+func localDetail(ctx context.Context, s *session, t target) (*pkgshare.PackageDetail, error) {
+	lib, err := s.library()
+	if err != nil {
+		return nil, err
 	}
 	v, err := t.load(ctx, lib)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := lib.Package(ctx, v.Sealed.PackageID)
-	if err != nil {
-		return err
-	}
-	res := infoResult{PackageInfo: *p, Shown: v.VersionInfo, Files: make([]infoFile, len(v.Files))}
-	for i, f := range v.Sealed.Files {
-		res.Files[i] = infoFile{Path: f.Path, Size: f.Size, Mode: f.Mode, Chunks: len(f.Chunks), DiskPath: v.Files[i].DiskPath}
-	}
-	return s.out.result(res, func(w io.Writer) error { return printInfo(w, &res) })
+	return lib.Detail(ctx, v)
 }
 
-func printInfo(w io.Writer, res *infoResult) error {
+func printInfo(w io.Writer, res *pkgshare.PackageDetail) error {
 	err := table(w, nil, [][]string{
 		{"package", res.ID.String()},
 		{"name", res.Name},

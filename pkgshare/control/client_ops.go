@@ -73,6 +73,16 @@ func (c *Client) Packages(ctx context.Context) ([]pkgshare.PackageInfo, error) {
 	return out, c.call(ctx, http.MethodGet, "/v1/packages", nil, &out)
 }
 
+// PackageDetail returns the package that arg names (ID, ID@N or version
+// ID) with the files of that version.
+func (c *Client) PackageDetail(ctx context.Context, arg string) (*pkgshare.PackageDetail, error) {
+	var out pkgshare.PackageDetail
+	if err := c.call(ctx, http.MethodGet, "/v1/packages/"+pathArg(arg), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // RemovePackage has the daemon forget a package (or one version), stop
 // serving it and, when no version is left, unregister it.
 func (c *Client) RemovePackage(ctx context.Context, ref manifest.Ref) ([]pkgshare.VersionInfo, error) {

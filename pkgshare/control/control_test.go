@@ -133,6 +133,31 @@ func TestPublishListAndRemove(t *testing.T) {
 	requireBadInput(t, err, "is not in the library")
 }
 
+func TestPackageDetail(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "album")
+	writeRandom(t, filepath.Join(dir, "a.bin"), 300<<10)
+	writeRandom(t, filepath.Join(dir, "b", "c.bin"), 10)
+	res, err := d.c.Publish(ctx, PublishRequest{Path: dir}, nil)
+	require.NoError(t, err)
+
+	for _, arg := range []string{res.ID.String(), res.ID.String() + "@1", res.VersionID.String()} {
+		det, err := d.c.PackageDetail(ctx, arg)
+		require.NoError(t, err, arg)
+		require.Equal(t, res.ID, det.ID)
+		require.Equal(t, res.VersionID, det.Shown.ID)
+		require.Len(t, det.Files, 2)
+		require.Equal(t, "a.bin", det.Files[0].Path)
+		require.EqualValues(t, 300<<10, det.Files[0].Size)
+		require.Equal(t, filepath.Join(dir, "b", "c.bin"), det.Files[1].DiskPath)
+	}
+	_, err = d.c.PackageDetail(ctx, "not-an-id")
+	requireBadInput(t, err, "is not a package ID")
+	_, err = d.c.PackageDetail(ctx, res.ID.String()+"@2")
+	requireBadInput(t, err, "")
+}
+
 func TestPublishRefusesBadInput(t *testing.T) {
 	d := startDaemon(t)
 	ctx := context.Background()

@@ -90,6 +90,7 @@ func (s *Server) routes() *http.ServeMux {
 	for pattern, h := range map[string]http.HandlerFunc{
 		"GET /v1/status":            s.status,
 		"GET /v1/packages":          s.packages,
+		"GET /v1/packages/{ref}":    s.packageDetail,
 		"DELETE /v1/packages/{ref}": s.removePackage,
 		"GET /v1/buddies":           s.buddies,
 		"POST /v1/buddies":          s.addBuddy,

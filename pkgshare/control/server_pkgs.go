@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -113,6 +114,26 @@ func (s *Server) fetchOptions(req FetchRequest) (pkgshare.FetchOptions, error) {
 func (s *Server) packages(w http.ResponseWriter, r *http.Request) {
 	pkgs, err := s.node.Library.Packages(r.Context())
 	answer(w, pkgs, err)
+}
+
+// packageDetail shows one package and the files of the version named by
+// a package ID, ID@N or version ID.
+func (s *Server) packageDetail(w http.ResponseWriter, r *http.Request) {
+	arg := r.PathValue("ref")
+	var v *pkgshare.Version
+	var err error
+	if ref, rerr := manifest.ParseRef(arg); rerr == nil {
+		v, err = s.node.Library.Version(r.Context(), ref)
+	} else if id, verr := manifest.ParseVersionID(arg); verr == nil {
+		v, err = s.node.Library.VersionByID(r.Context(), id)
+	} else {
+		err = &Error{Msg: fmt.Sprintf("%q is not a package ID, ID@VERSION or version ID", arg), BadInput: true}
+	}
+	var d *pkgshare.PackageDetail
+	if err == nil {
+		d, err = s.node.Library.Detail(r.Context(), v)
+	}
+	answer(w, d, err)
 }
 
 // removePackage forgets a package or one version; the daemon stops serving
