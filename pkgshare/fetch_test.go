@@ -157,13 +157,7 @@ func TestFetchCopiesLocalChunksAndResumes(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 3<<20, got.LocalBytes)
 	require.EqualValues(t, 3<<20, got.FetchedBytes)
-	for _, f := range []string{"a.bin", "b.bin"} {
-		want, err := os.ReadFile(filepath.Join(src, f))
-		require.NoError(t, err)
-		have, err := os.ReadFile(filepath.Join(target, f))
-		require.NoError(t, err)
-		require.Equal(t, want, have, f)
-	}
+	requireSameFiles(t, src, target, "a.bin", "b.bin")
 	require.NoDirExists(t, filepath.Join(target, PartialDir))
 
 	// The fetched version is seeded from its new place.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -81,8 +82,19 @@ func latestSealed(ctx context.Context, q querier, id manifest.PackageID) (*manif
 }
 
 // insertVersion stores a sealed version whose files are on disk as described
-// by disk (keyed by package path).
+// by disk (keyed by package path), with where each of its chunks is.
 func insertVersion(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile) error {
+	if err := insertVersionFiles(ctx, tx, s, root, disk); err != nil {
+		return err
+	}
+	return insertChunks(ctx, tx, s)
+}
+
+// insertVersionFiles stores a sealed version and its files, but not its
+// chunks: the work is independent of the number of chunks, so a fetch
+// records its version before the first request (insertChunks follows when
+// the version is complete).
+func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile) error {
 	publisher, err := peer.IDFromPublicKey(s.Publisher)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", s.ID, err)
@@ -106,26 +118,55 @@ func insertVersion(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root str
 		return fmt.Errorf("store %s: %w", s.ID, err)
 	}
 	defer fileStmt.Close()
-	chunkStmt, err := tx.PrepareContext(ctx, `INSERT INTO pkgshare_chunks(hash, version_id, file_idx, offset,
-		length, compressible) VALUES(?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store %s: %w", s.ID, err)
-	}
-	defer chunkStmt.Close()
 	for i, f := range s.Files {
 		d := disk[f.Path]
 		if _, err := fileStmt.ExecContext(ctx, s.ID.String(), i, f.Path, d.Abs, f.Size, d.ModTime.UnixNano()); err != nil {
 			return fmt.Errorf("store %s file %s: %w", s.ID, f.Path, err)
 		}
-		var off int64
-		for _, c := range f.Chunks {
-			if _, err := chunkStmt.ExecContext(ctx, c.Hash[:], s.ID.String(), i, off, c.Size, c.Compressible); err != nil {
-				return fmt.Errorf("store %s file %s: %w", s.ID, f.Path, err)
-			}
-			off += int64(c.Size)
-		}
 	}
 	return nil
+}
+
+// chunkRowsPerInsert is how many pkgshare_chunks rows one INSERT carries
+// (6 parameters each, well under SQLite's limit of 32,766).
+const chunkRowsPerInsert = 256
+
+// insertChunks records where each chunk of s is (the rows local copies
+// are found by), replacing any rows s has: a fetch started by an older
+// p2psb recorded them at its start.
+func insertChunks(ctx context.Context, tx *sql.Tx, s *manifest.Sealed) error {
+	id := s.ID.String()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_chunks WHERE version_id = ?`, id); err != nil {
+		return fmt.Errorf("store chunks of %s: %w", s.ID, err)
+	}
+	args := make([]any, 0, 6*chunkRowsPerInsert)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := `INSERT INTO pkgshare_chunks(hash, version_id, file_idx, offset, length, compressible) VALUES` +
+			strings.Repeat("(?, ?, ?, ?, ?, ?),", len(args)/6-1) + "(?, ?, ?, ?, ?, ?)"
+		_, err := tx.ExecContext(ctx, q, args...)
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("store chunks of %s: %w", s.ID, err)
+		}
+		return nil
+	}
+	for i, f := range s.Files {
+		var off int64
+		for j := range f.Chunks {
+			c := &f.Chunks[j]
+			args = append(args, c.Hash[:], id, i, off, c.Size, c.Compressible)
+			off += int64(c.Size)
+			if len(args) == cap(args) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
 }
 
 // relocate records new disk locations for an unchanged version's files (the

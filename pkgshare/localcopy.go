@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -26,7 +27,7 @@ func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
 		}
 	}
 	k.mu.Unlock()
-	held, err := l.heldHashes(ctx, k.sealed.ID)
+	held, err := l.heldHashes(ctx, k, missing)
 	if err != nil {
 		return 0, err
 	}
@@ -61,27 +62,58 @@ func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
 	return copied, nil
 }
 
-// heldHashes returns the chunk hashes of every complete version other than
-// except: one query, so a fetch into a library that shares nothing with
-// the version asks nothing per chunk.
-func (l *Library) heldHashes(ctx context.Context, except manifest.VersionID) (map[manifest.ChunkHash]bool, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT DISTINCT c.hash FROM pkgshare_chunks c
-		JOIN pkgshare_versions v ON v.id = c.version_id WHERE v.complete = 1 AND v.id != ?`, except.String())
+// hashesPerLookup is how many chunk hashes one heldHashes query asks for.
+const hashesPerLookup = 512
+
+// heldHashes returns which of the chunks idx of k a complete version other
+// than k's holds: none when the library holds no other complete version,
+// else a few indexed queries whose cost grows with the chunks asked for,
+// not with the size of the library.
+func (l *Library) heldHashes(ctx context.Context, k *fileSink, idx []int) (map[manifest.ChunkHash]bool, error) {
+	held := map[manifest.ChunkHash]bool{}
+	var others bool
+	err := l.db.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pkgshare_versions WHERE complete = 1 AND id != ?)`,
+		k.sealed.ID.String()).Scan(&others)
 	if err != nil {
 		return nil, fmt.Errorf("local copy: %w", err)
 	}
+	if !others {
+		return held, nil
+	}
+	for len(idx) > 0 {
+		batch := idx[:min(len(idx), hashesPerLookup)]
+		idx = idx[len(batch):]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, k.sealed.ID.String())
+		for _, i := range batch {
+			args = append(args, k.chunks[i].Hash[:])
+		}
+		q := `SELECT DISTINCT c.hash FROM pkgshare_chunks c JOIN pkgshare_versions v ON v.id = c.version_id
+			WHERE v.complete = 1 AND v.id != ? AND c.hash IN (?` + strings.Repeat(", ?", len(batch)-1) + `)`
+		if err := scanHashes(ctx, l.db, q, args, held); err != nil {
+			return nil, fmt.Errorf("local copy: %w", err)
+		}
+	}
+	return held, nil
+}
+
+// scanHashes adds the hashes query q returns to set.
+func scanHashes(ctx context.Context, q querier, query string, args []any, set map[manifest.ChunkHash]bool) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
 	defer rows.Close()
-	held := map[manifest.ChunkHash]bool{}
 	for rows.Next() {
 		var b []byte
 		if err := rows.Scan(&b); err != nil {
-			return nil, fmt.Errorf("local copy: %w", err)
+			return err
 		}
 		if len(b) == len(manifest.ChunkHash{}) {
-			held[manifest.ChunkHash(b)] = true
+			set[manifest.ChunkHash(b)] = true
 		}
 	}
-	return held, rows.Err()
+	return rows.Err()
 }
 
 // copyChunk copies one chunk from the first intact local copy.

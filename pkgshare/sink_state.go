@@ -54,7 +54,10 @@ func (l *Library) openSink(ctx context.Context, log *slog.Logger, s *manifest.Se
 }
 
 // startFetch records an incomplete version, or returns the progress of an
-// earlier fetch of it into the same target.
+// earlier fetch of it into the same target. It records the version and its
+// files only, so its cost does not grow with the number of chunks; the
+// chunk rows, which only local copies from complete versions read, are
+// written by complete.
 func (l *Library) startFetch(ctx context.Context, s *manifest.Sealed, target string) ([]byte, error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -82,7 +85,7 @@ func (l *Library) startFetch(ctx context.Context, s *manifest.Sealed, target str
 	for _, f := range s.Files {
 		disk[f.Path] = localFile{Abs: filepath.Join(target, filepath.FromSlash(f.Path))}
 	}
-	if err := insertVersion(ctx, tx, s, target, disk); err != nil {
+	if err := insertVersionFiles(ctx, tx, s, target, disk); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET complete = 0, have = ? WHERE id = ?`,
@@ -167,8 +170,8 @@ func (k *fileSink) release() error {
 }
 
 // complete marks the version complete in the library, with the final files'
-// modification times (so seeding can tell later changes), and removes the
-// partial directory.
+// modification times (so seeding can tell later changes) and its chunk
+// rows (so later fetches copy from it), and removes the partial directory.
 func (k *fileSink) complete(ctx context.Context) error {
 	if err := k.release(); err != nil {
 		return err
@@ -193,6 +196,9 @@ func (k *fileSink) complete(ctx context.Context) error {
 			fi.ModTime().UnixNano(), k.sealed.ID.String(), i); err != nil {
 			return fmt.Errorf("complete %s: %w", k.sealed.ID, err)
 		}
+	}
+	if err := insertChunks(ctx, tx, k.sealed); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET complete = 1, have = NULL WHERE id = ?`,
 		k.sealed.ID.String()); err != nil {
