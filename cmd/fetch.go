@@ -98,6 +98,9 @@ type fetchEvent struct {
 	Peers   int     `json:"peers"`
 }
 
+// fetchAnnounceTTL is the provider TTL of a fetch's own node.
+const fetchAnnounceTTL = 5 * time.Minute
+
 // runFetch fetches through the running daemon, which seeds the package
 // afterwards, or else with a node of its own.
 func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
@@ -118,6 +121,9 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	// (a QUIC dial to a closed port waits out the dial timeout).
 	nopts.Listen = tcpOnly(ephemeralPorts(nopts.Listen))
 	nopts.MaxUpload, nopts.MaxDownload, nopts.Redial = opts.MaxUpload, opts.MaxDownload, 16
+	// Registered as a provider with a short TTL, renewed while it runs: a
+	// fetch that is killed stops being offered within minutes, not hours.
+	nopts.AnnounceTTL = fetchAnnounceTTL
 	node, err := pkgshare.StartNode(nopts)
 	if err != nil {
 		return err

@@ -40,6 +40,11 @@ type NodeOptions struct {
 	MaxUpload   int           // bytes per second served to peers; 0: unlimited
 	MaxDownload int           // bytes per second fetched; 0: unlimited
 	KeepBuddies *BuddyOptions // non-nil: keep the buddies connected (see BuddyKeeper)
+	// AnnounceTTL is the TTL Announce asks for (the rendezvous client
+	// re-registers before it runs out); 0 asks for the rendezvous default
+	// (2 h). A short-lived node asks for a short one, so that if it is
+	// killed its registrations lapse soon.
+	AnnounceTTL time.Duration
 	Log         *slog.Logger
 }
 
@@ -59,18 +64,19 @@ type Node struct {
 	Catalog   *catalog.Service
 	Buddies   *BuddyKeeper // nil unless NodeOptions.KeepBuddies
 
-	log       *slog.Logger
-	started   time.Time
-	mu        sync.Mutex
-	announced map[string]bool // namespaces registered through Announce
-	observed  observedAddrs
-	stopTrack func()
-	stopObs   func()
-	ctx       context.Context
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	closeOnce sync.Once
-	closeErr  error
+	log         *slog.Logger
+	started     time.Time
+	mu          sync.Mutex
+	announced   map[string]bool // namespaces registered through Announce
+	announceTTL time.Duration
+	observed    observedAddrs
+	stopTrack   func()
+	stopObs     func()
+	ctx         context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // ConfigError is a bad setting (an unparsable address, say).
@@ -111,7 +117,7 @@ func StartNode(opts NodeOptions) (n *Node, err error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n = &Node{Host: h, Peers: ps, log: opts.Log, ctx: ctx, cancel: cancel, started: time.Now(),
-		announced: map[string]bool{}}
+		announced: map[string]bool{}, announceTTL: opts.AnnounceTTL}
 	n.stopTrack = ps.TrackHost(h)
 	if n.stopObs, err = n.observed.track(h, ctx.Done()); err != nil {
 		n.Close()

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/discovery"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -35,11 +36,19 @@ func (n *Node) Announce(ctx context.Context, ns string) error {
 func (n *Node) advertise(ctx context.Context, ns string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	ttl, err := n.Discovery.Advertise(ctx, ns)
+	ttl, err := n.Discovery.Advertise(ctx, ns, n.ttlOption()...)
 	if err == nil {
 		n.log.Info("announced", "ns", ns, "ttl", ttl)
 	}
 	return err
+}
+
+// ttlOption asks for NodeOptions.AnnounceTTL when it is set.
+func (n *Node) ttlOption() []discovery.Option {
+	if n.announceTTL <= 0 {
+		return nil
+	}
+	return []discovery.Option{discovery.TTL(n.announceTTL)}
 }
 
 func (n *Node) retryAnnounce(ns string) {
