@@ -25,19 +25,24 @@
 //     bitfield}. With subscribe, HaveUpdate {added indexes, complete}
 //     messages follow as the set grows (an empty one is a heartbeat, at
 //     least every 20s), until the set is complete or either side closes.
-//   - GetChunks {version_id}: then any number of ChunkRequest {hash, size,
-//     zstd} from the client, pipelined without waiting; the server answers
-//     each, in order, with a ChunkHeader {status, encoding, length} and,
-//     when the status is OK, length raw body bytes (not a protobuf, to
-//     avoid copies). Chunks the manifest flags compressible are asked for
-//     as zstd; the server sends raw when compression does not pay. The
-//     client closes its side when done.
+//   - GetChunks {version_id, elsewhere_ok}: then any number of
+//     ChunkRequest {hash, size, zstd} from the client, pipelined without
+//     waiting; the server answers each, in order, with a ChunkHeader
+//     {status, encoding, length} and, when the status is OK, length raw
+//     body bytes (not a protobuf, to avoid copies). Chunks the manifest
+//     flags compressible are asked for as zstd; the server sends raw when
+//     compression does not pay. elsewhere_ok says the client understands
+//     ELSEWHERE answers (see Seeding). The client closes its side when
+//     done.
 //
 // Status codes (ChunkHeader, HaveResponse, ManifestResponse): OK;
 // NOT_FOUND (no such version or chunk here, or the file holding it
 // changed: ErrNotFound / ErrChanged from the Store); BAD_REQUEST
 // (malformed or out of bounds: ErrBadRequest); INTERNAL (ErrRemote on the
-// client). Framing errors and oversized messages reset the stream.
+// client); ELSEWHERE (ChunkHeader only, and only to a client that set
+// elsewhere_ok: the chunk is here but was handed to another peer fetching
+// the version; get it from the others, or ask again later). Framing errors
+// and oversized messages reset the stream.
 //
 // Bounds: a control message is at most 1 MiB, a ManifestResponse at most
 // manifest.MaxManifestSize plus 4 KiB, a chunk body at most its manifest
@@ -56,7 +61,20 @@
 // (endgame), requests of a timed-out peer moved to others. Bodies are
 // decompressed, hashed (SHA-256) and written to the Sink by verify
 // workers, off the goroutines reading the sockets; a chunk that fails its
-// hash drops its sender from the fetch (ErrBadPeer, Job.BadPeer).
+// hash drops its sender from the fetch (ErrBadPeer, Job.BadPeer). A chunk
+// a peer answers ELSEWHERE for goes to the other peers, and is not asked of
+// that peer again before a back-off (50ms, doubling to 800ms) ends; the
+// peer stays in the fetch.
+//
+// Seeding. A server holding a whole version rations its upload while more
+// than one peer has a chunk stream for the version open: it sends each
+// chunk in full to one fetcher before sending any chunk a second time,
+// answering ELSEWHERE to requests for chunks handed to another peer, so
+// that the fetchers trade the copies among themselves (BitTorrent's
+// super-seeding, in spirit). Once every chunk was sent in full once, it
+// serves everything; a first copy whose stream ends before it is sent, or
+// that is under way for more than 10s, no longer holds others back. The
+// state is in memory and per version, while its chunk streams are open.
 //
 // Errors: ErrNotFound, ErrChanged, ErrBadRequest, ErrRemote, ErrBadPeer,
 // ErrProtocol, ErrTimeout, ErrNoProviders; match them with errors.Is.

@@ -46,7 +46,7 @@ func (fe *fetch) pull(p *peerState) (delivered bool, err error) {
 // stream opens a chunk stream to p, then sends every pick on it, and reads
 // the answers in a second goroutine.
 func (fe *fetch) stream(p *peerState) (bool, error) {
-	req := &pb.Request{Kind: &pb.Request_GetChunks{GetChunks: &pb.GetChunks{VersionId: fe.v.ID[:]}}}
+	req := &pb.Request{Kind: &pb.Request_GetChunks{GetChunks: &pb.GetChunks{VersionId: fe.v.ID[:], ElsewhereOk: true}}}
 	c, stop, err := fe.f.open(p.ctx, p.id, req)
 	if err != nil {
 		return false, err
@@ -141,8 +141,12 @@ func (fe *fetch) readChunk(p *peerState, c *wire, i int) error {
 	if err := c.read(&hdr, maxControlMsg); err != nil {
 		return fmt.Errorf("chunk header from %s: %w", p.id, err)
 	}
-	if hdr.Status == pb.Status_STATUS_NOT_FOUND {
+	switch hdr.Status {
+	case pb.Status_STATUS_NOT_FOUND:
 		fe.notHave(p, i)
+		return nil
+	case pb.Status_STATUS_ELSEWHERE:
+		fe.elsewhere(p, i)
 		return nil
 	}
 	if err := errorOf(hdr.Status, ""); err != nil {

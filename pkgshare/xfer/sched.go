@@ -71,6 +71,9 @@ type fetch struct {
 	backlog   []peer.AddrInfo
 	banned    map[peer.ID]bool
 	stats     Stats
+	// deferred holds the chunks each peer answered ELSEWHERE for
+	// (sched_elsewhere.go).
+	deferred map[*peerState]*deferrals
 }
 
 func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
@@ -189,12 +192,13 @@ func (fe *fetch) scanRarest(p *peerState, start, room int) []int {
 	n := len(fe.chunks)
 	best := int32(1 << 30)
 	out := make([]int, 0, room)
+	waiting := fe.waiting(p)
 	for k, i := 0, start; k < n; k, i = k+1, i+1 {
 		if i == n {
 			i = 0
 		}
 		c := fe.st[i]
-		if c.done || c.verifying || c.req > 0 || !p.have.Has(i) {
+		if c.done || c.verifying || c.req > 0 || !p.have.Has(i) || (waiting != nil && waiting(i)) {
 			continue
 		}
 		if a := fe.avail[i]; a < best {
@@ -212,8 +216,12 @@ func (fe *fetch) scanRarest(p *peerState, start, room int) []int {
 // at the back of another peer's queue and would arrive last.
 func (fe *fetch) pickEndgame(p *peerState, k int) []int {
 	var out []int
+	waiting := fe.waiting(p)
 	for i, c := range fe.st {
 		if _, mine := p.asked[i]; mine || c.done || c.verifying || c.req == 0 || c.req >= maxDup || !p.have.Has(i) {
+			continue
+		}
+		if waiting != nil && waiting(i) {
 			continue
 		}
 		out = append(out, i)
@@ -245,6 +253,10 @@ func (fe *fetch) received(p *peerState, i int, n int) bool {
 func (fe *fetch) requeue(p *peerState, idx ...int) {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
+	fe.requeueLocked(p, idx...)
+}
+
+func (fe *fetch) requeueLocked(p *peerState, idx ...int) {
 	for _, i := range idx {
 		if _, ok := p.asked[i]; !ok {
 			continue

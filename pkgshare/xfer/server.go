@@ -29,6 +29,8 @@ type Server struct {
 	mu     sync.Mutex
 	closed bool
 	subs   map[manifest.VersionID]map[*subscription]struct{}
+
+	seed seeding // who got which chunk first (server_seeding.go)
 }
 
 // NewServer registers the protocol handler on h and serves from store.
@@ -141,7 +143,7 @@ func (s *Server) dispatch(ctx context.Context, c *wire, req *pb.Request) error {
 	case *pb.Request_GetHave:
 		return s.serveHave(ctx, c, k.GetHave)
 	case *pb.Request_GetChunks:
-		return s.serveChunks(ctx, c, k.GetChunks)
+		return s.serveChunkStream(ctx, c, k.GetChunks)
 	default:
 		return fmt.Errorf("%w: unknown request", ErrProtocol)
 	}

@@ -22,6 +22,7 @@ type reply struct {
 	hdr  pb.ChunkHeader
 	body []byte
 	bufs [2][]byte
+	sent func() // if set, called once the body is sent in full
 }
 
 func (r *reply) release() {
@@ -81,6 +82,11 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, req *pb.Chu
 		return r
 	}
 	hash := manifest.ChunkHash(req.Hash)
+	deferred, sent := s.handOut(ctx, hash)
+	if deferred {
+		return &reply{hdr: pb.ChunkHeader{Status: pb.Status_STATUS_ELSEWHERE}}
+	}
+	r.sent = sent
 	buf := pool.Get(int(req.Size))
 	r.bufs[0] = buf
 	if err := s.store.ReadChunk(ctx, id, hash, buf); err != nil {
@@ -110,6 +116,9 @@ func (s *Server) writeReplies(ctx context.Context, c *wire, in <-chan *reply) er
 		if err == nil && len(r.body) > 0 {
 			err = c.writeBody(ctx, r.body, s.cfg.upload)
 			s.sent.Add(int64(len(r.body)))
+		}
+		if err == nil && r.sent != nil {
+			r.sent()
 		}
 		r.release()
 		if err == nil && len(in) == 0 {

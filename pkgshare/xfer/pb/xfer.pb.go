@@ -32,6 +32,10 @@ const (
 	Status_STATUS_NOT_FOUND   Status = 1 // no such version or chunk here (or a file changed)
 	Status_STATUS_BAD_REQUEST Status = 2 // malformed or out-of-bounds request
 	Status_STATUS_INTERNAL    Status = 3 // the serving peer failed
+	// Chunks only: the chunk is here but was already sent to another peer
+	// that is fetching this version; ask other peers for it, or this one
+	// again later. Sent only to clients that set GetChunks.elsewhere_ok.
+	Status_STATUS_ELSEWHERE Status = 4
 )
 
 // Enum value maps for Status.
@@ -41,12 +45,14 @@ var (
 		1: "STATUS_NOT_FOUND",
 		2: "STATUS_BAD_REQUEST",
 		3: "STATUS_INTERNAL",
+		4: "STATUS_ELSEWHERE",
 	}
 	Status_value = map[string]int32{
 		"STATUS_OK":          0,
 		"STATUS_NOT_FOUND":   1,
 		"STATUS_BAD_REQUEST": 2,
 		"STATUS_INTERNAL":    3,
+		"STATUS_ELSEWHERE":   4,
 	}
 )
 
@@ -530,8 +536,10 @@ func (x *HaveUpdate) GetComplete() bool {
 // follow, any number in flight; each is answered, in order, by a
 // ChunkHeader and, when status is OK, length raw body bytes.
 type GetChunks struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	VersionId     []byte                 `protobuf:"bytes,1,opt,name=version_id,json=versionId,proto3" json:"version_id,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	VersionId []byte                 `protobuf:"bytes,1,opt,name=version_id,json=versionId,proto3" json:"version_id,omitempty"`
+	// elsewhere_ok: the client understands STATUS_ELSEWHERE answers.
+	ElsewhereOk   bool `protobuf:"varint,2,opt,name=elsewhere_ok,json=elsewhereOk,proto3" json:"elsewhere_ok,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -571,6 +579,13 @@ func (x *GetChunks) GetVersionId() []byte {
 		return x.VersionId
 	}
 	return nil
+}
+
+func (x *GetChunks) GetElsewhereOk() bool {
+	if x != nil {
+		return x.ElsewhereOk
+	}
+	return false
 }
 
 // ChunkRequest asks for one chunk by hash; size is its raw size from the
@@ -731,10 +746,11 @@ const file_xfer_proto_rawDesc = "" +
 	"\n" +
 	"HaveUpdate\x12\x14\n" +
 	"\x05added\x18\x01 \x03(\rR\x05added\x12\x1a\n" +
-	"\bcomplete\x18\x02 \x01(\bR\bcomplete\"*\n" +
+	"\bcomplete\x18\x02 \x01(\bR\bcomplete\"M\n" +
 	"\tGetChunks\x12\x1d\n" +
 	"\n" +
-	"version_id\x18\x01 \x01(\fR\tversionId\"J\n" +
+	"version_id\x18\x01 \x01(\fR\tversionId\x12!\n" +
+	"\felsewhere_ok\x18\x02 \x01(\bR\velsewhereOk\"J\n" +
 	"\fChunkRequest\x12\x12\n" +
 	"\x04hash\x18\x01 \x01(\fR\x04hash\x12\x12\n" +
 	"\x04size\x18\x02 \x01(\rR\x04size\x12\x12\n" +
@@ -742,12 +758,13 @@ const file_xfer_proto_rawDesc = "" +
 	"\vChunkHeader\x12*\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x12.p2psb.xfer.StatusR\x06status\x120\n" +
 	"\bencoding\x18\x02 \x01(\x0e2\x14.p2psb.xfer.EncodingR\bencoding\x12\x16\n" +
-	"\x06length\x18\x03 \x01(\rR\x06length*Z\n" +
+	"\x06length\x18\x03 \x01(\rR\x06length*p\n" +
 	"\x06Status\x12\r\n" +
 	"\tSTATUS_OK\x10\x00\x12\x14\n" +
 	"\x10STATUS_NOT_FOUND\x10\x01\x12\x16\n" +
 	"\x12STATUS_BAD_REQUEST\x10\x02\x12\x13\n" +
-	"\x0fSTATUS_INTERNAL\x10\x03*/\n" +
+	"\x0fSTATUS_INTERNAL\x10\x03\x12\x14\n" +
+	"\x10STATUS_ELSEWHERE\x10\x04*/\n" +
 	"\bEncoding\x12\x10\n" +
 	"\fENCODING_RAW\x10\x00\x12\x11\n" +
 	"\rENCODING_ZSTD\x10\x01B)Z'github.com/p2psb/p2psb/pkgshare/xfer/pbb\x06proto3"

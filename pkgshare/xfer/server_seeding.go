@@ -1,0 +1,236 @@
+package xfer
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/xfer/pb"
+)
+
+// Seeding is the server's rule for a version it holds whole while several
+// peers fetch it at once (BitTorrent's super-seeding, in spirit): its
+// upload is then what every fetcher waits on, so it sends each chunk to
+// one fetcher before sending any chunk twice, and the fetchers trade the
+// copies among themselves. A request for a chunk handed to another peer
+// (being sent to it, or sent in full) is answered STATUS_ELSEWHERE,
+// without a body, while
+//
+//   - some chunk of the version was never sent in full, and
+//   - another peer has a chunk stream for the version open here, and
+//   - the asking client said it understands the answer (elsewhere_ok).
+//
+// Once every chunk was sent in full once, requests are served as usual, so
+// a fetcher whose only source is this server gets its chunks in the end.
+// A chunk whose first copy is not sent in full when its stream ends is
+// free to be handed to someone else; one whose first copy has been on its
+// way for handoutStale is served to all (a stalled receiver cannot hold
+// it up longer). The state lives in memory while chunk streams of the
+// version are open.
+
+// handoutStale bounds how long the first copy of a chunk may be under way
+// before other peers are served the chunk too.
+const handoutStale = 10 * time.Second
+
+// seeding is the Server's per-version seeding state.
+type seeding struct {
+	mu     sync.Mutex
+	swarms map[manifest.VersionID]*seedSwarm
+	// onDefer, if set (tests), is called after every deferral.
+	onDefer func()
+}
+
+// seedSwarm is what a server knows of one version's fetchers.
+type seedSwarm struct {
+	id       manifest.VersionID
+	handouts map[manifest.ChunkHash]*handout // the version's distinct chunks
+	unsent   int                             // chunks never sent in full
+	streams  map[peer.ID]int                 // open chunk streams per peer
+	deferred int                             // requests answered ELSEWHERE
+}
+
+// handout records who a chunk was handed to first, when, and how many
+// copies were sent in full.
+type handout struct {
+	first peer.ID // "" while nobody holds the first copy
+	at    time.Time
+	sent  int
+}
+
+// seedStream is one chunk stream's view of its swarm, carried in the
+// stream's context to prepare.
+type seedStream struct {
+	sw          *seedSwarm
+	from        peer.ID
+	elsewhereOK bool
+	pending     map[manifest.ChunkHash]struct{} // first copies under way on this stream
+}
+
+type seedStreamKey struct{}
+
+// serveChunkStream serves one GetChunks stream as a member of its
+// version's swarm (see Seeding).
+func (s *Server) serveChunkStream(ctx context.Context, c *wire, q *pb.GetChunks) error {
+	id, err := versionID(q.VersionId)
+	if err != nil {
+		return s.serveChunks(ctx, c, q) // answers the bad request
+	}
+	st := s.seed.join(ctx, s.store, id, c.s.Conn().RemotePeer(), q.ElsewhereOk)
+	if st == nil {
+		return s.serveChunks(ctx, c, q)
+	}
+	defer func() {
+		if ended, sent, deferred := s.seed.leave(st); ended && deferred > 0 {
+			s.cfg.log.Debug("xfer: seeding swarm ended", "version", id, "chunks", len(st.sw.handouts),
+				"sent", sent, "deferred", deferred)
+		}
+	}()
+	return s.serveChunks(context.WithValue(ctx, seedStreamKey{}, st), c, q)
+}
+
+// handOut applies the seeding rule to a request for chunk h on the chunk
+// stream of ctx. It reports whether to answer STATUS_ELSEWHERE; if not,
+// call sent (when not nil) once the body is written in full.
+func (s *Server) handOut(ctx context.Context, h manifest.ChunkHash) (deferred bool, sent func()) {
+	st, _ := ctx.Value(seedStreamKey{}).(*seedStream)
+	if st == nil {
+		return false, nil
+	}
+	s.seed.mu.Lock()
+	deferred = st.handOut(h, time.Now())
+	hook := s.seed.onDefer
+	s.seed.mu.Unlock()
+	if deferred {
+		if hook != nil {
+			hook()
+		}
+		return true, nil
+	}
+	return false, func() {
+		s.seed.mu.Lock()
+		defer s.seed.mu.Unlock()
+		st.sent(h)
+	}
+}
+
+// handOut decides on a request for chunk h at time now, and records the
+// handout unless it defers. Call with seeding.mu held.
+func (st *seedStream) handOut(h manifest.ChunkHash, now time.Time) (deferred bool) {
+	sw := st.sw
+	ho := sw.handouts[h]
+	if ho == nil {
+		return false // not in the version: the store answers
+	}
+	switch {
+	case ho.first == "":
+		ho.first, ho.at = st.from, now
+		st.pending[h] = struct{}{}
+	case ho.first != st.from && st.elsewhereOK && sw.unsent > 0 && len(sw.streams) > 1 &&
+		(ho.sent > 0 || now.Sub(ho.at) < handoutStale):
+		sw.deferred++
+		return true
+	}
+	return false
+}
+
+// sent counts a copy of chunk h sent in full on this stream. Call with
+// seeding.mu held.
+func (st *seedStream) sent(h manifest.ChunkHash) {
+	ho := st.sw.handouts[h]
+	if ho == nil {
+		return
+	}
+	delete(st.pending, h)
+	if ho.sent++; ho.sent == 1 {
+		st.sw.unsent--
+	}
+}
+
+// join adds a chunk stream from peer from to version id's swarm, creating
+// the swarm's state for its first stream. It returns nil when the server does
+// not hold the whole version, or cannot look it up (the stream's requests
+// then fail on their own).
+func (sd *seeding) join(ctx context.Context, store Store, id manifest.VersionID, from peer.ID, elsewhereOK bool) *seedStream {
+	if st := sd.add(id, nil, from, elsewhereOK); st != nil {
+		return st
+	}
+	fresh, err := newSeedSwarm(ctx, store, id)
+	if err != nil || fresh == nil {
+		return nil
+	}
+	return sd.add(id, fresh, from, elsewhereOK)
+}
+
+// add registers a stream with id's swarm, installing fresh when there is
+// none; with neither it returns nil.
+func (sd *seeding) add(id manifest.VersionID, fresh *seedSwarm, from peer.ID, elsewhereOK bool) *seedStream {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	sw := sd.swarms[id]
+	if sw == nil {
+		if fresh == nil {
+			return nil
+		}
+		if sd.swarms == nil {
+			sd.swarms = make(map[manifest.VersionID]*seedSwarm)
+		}
+		sw = fresh
+		sd.swarms[id] = sw
+	}
+	sw.streams[from]++
+	return &seedStream{sw: sw, from: from, elsewhereOK: elsewhereOK, pending: make(map[manifest.ChunkHash]struct{})}
+}
+
+// leave removes a chunk stream; the swarm's state goes with its last
+// one, and leave then returns what the swarm counted.
+func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	sw := st.sw
+	for h := range st.pending { // first copies that did not get through
+		if ho := sw.handouts[h]; ho.sent == 0 && ho.first == st.from {
+			ho.first = ""
+		}
+	}
+	if sw.streams[st.from]--; sw.streams[st.from] == 0 {
+		delete(sw.streams, st.from)
+	}
+	if len(sw.streams) > 0 || sd.swarms[sw.id] != sw {
+		return false, 0, 0
+	}
+	delete(sd.swarms, sw.id)
+	for _, ho := range sw.handouts {
+		sent += ho.sent
+	}
+	return true, sent, sw.deferred
+}
+
+// newSeedSwarm reads version id's chunks; it returns nil when the store
+// does not hold them all (a node still fetching rations nothing).
+func newSeedSwarm(ctx context.Context, store Store, id manifest.VersionID) (*seedSwarm, error) {
+	have, err := store.Have(ctx, id)
+	if err != nil || !have.Full() {
+		return nil, err
+	}
+	sealed, err := store.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	chunks := Chunks(&sealed.Manifest)
+	if have.Len() != len(chunks) {
+		return nil, nil
+	}
+	sw := &seedSwarm{
+		id:       id,
+		handouts: make(map[manifest.ChunkHash]*handout, len(chunks)),
+		unsent:   len(chunks),
+		streams:  make(map[peer.ID]int),
+	}
+	for _, c := range chunks {
+		sw.handouts[c.Hash] = &handout{}
+	}
+	return sw, nil
+}
