@@ -99,37 +99,17 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 	n.Seeder.attach(k)
 	defer n.Seeder.detach(k)
 
-	if res.LocalBytes, err = n.Library.copyLocal(ctx, k); err != nil {
+	plan, err := n.Library.planLocal(ctx, k)
+	if err != nil {
 		return nil, err
 	}
-	if err := k.release(); err != nil {
-		return nil, err
-	}
-	announce := n.announcer(opts.Announce, sealed.PackageID)
-	if res.LocalBytes > 0 {
-		announce()
-	}
-	if !k.haveSet().Full() {
-		stats, err := n.Fetcher.Fetch(ctx, xfer.Job{
-			Version: sealed, Sink: k, Providers: feedProviders(ctx, seen, provs),
-			Progress: func(p xfer.Progress) {
-				if opts.Progress != nil {
-					opts.Progress(FetchProgress{Progress: p, Name: sealed.Name, Version: sealed.Version})
-				}
-			},
-			BadPeer: n.lowerScore,
-			Notify:  notifyFunc(func(id manifest.VersionID) { n.Xfer.Notify(id); announce() }),
-		})
-		if stats != nil {
-			res.FetchedBytes = stats.Bytes
-			res.BadPeers = append(res.BadPeers, stats.BadPeers...)
-			for p, b := range stats.PerPeer {
-				res.PerPeer[p.String()] = b
-			}
-		}
-		if err != nil {
-			return res, fmt.Errorf("fetch %s version %d: %w", sealed.Name, sealed.Version, err)
-		}
+	n.log.Debug("fetch sink ready", "version", sealed.ID, "chunks", len(k.chunks), "local", len(plan),
+		"since_start", time.Since(start))
+	feed := &providerFeed{seen: seen, provs: provs}
+	defer feed.close()
+	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, announce: n.announcer(opts.Announce, sealed.PackageID)}
+	if err := f.fill(ctx, plan); err != nil {
+		return res, err
 	}
 	if err := k.complete(ctx); err != nil {
 		return res, err
@@ -196,22 +176,120 @@ func fetchTarget(dir, base, name string) (string, error) {
 	return abs, nil
 }
 
-// feedProviders sends the peers already seen, then everything from provs.
-func feedProviders(ctx context.Context, seen []peer.AddrInfo, provs <-chan peer.AddrInfo) <-chan peer.AddrInfo {
-	out := make(chan peer.AddrInfo, len(seen)+16)
-	for _, ai := range seen {
+// filling is the state of getting a fetch's chunks into its sink.
+type filling struct {
+	n        *Node
+	k        *fileSink
+	opts     FetchOptions
+	feed     *providerFeed
+	res      *FetchResult
+	announce func()
+}
+
+// fill gets every chunk the sink lacks: the chunks of plan (from
+// planLocal) by local copy, while the others come from the providers, so
+// the first request does not wait for the copies. Chunks a copy could
+// not provide (their source changed) are fetched afterwards.
+func (f *filling) fill(ctx context.Context, plan []int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var copied int64
+	var copyErr error
+	copyDone := make(chan struct{})
+	go func() {
+		defer close(copyDone)
+		if copied, copyErr = f.n.Library.copyLocal(ctx, f.k, plan); copyErr != nil {
+			cancel() // the network part stops too
+			return
+		}
+		copyErr = f.k.release()
+		if copied > 0 {
+			f.n.Xfer.Notify(f.k.sealed.ID)
+			f.announce()
+		}
+	}()
+	var err error
+	if ps := (&plannedSink{fileSink: f.k, plan: plan}); !ps.covered() {
+		err = f.pull(ctx, ps)
+	}
+	if err != nil {
+		cancel()
+	}
+	<-copyDone
+	f.res.LocalBytes = copied
+	switch {
+	case copyErr != nil && (err == nil || !errors.Is(copyErr, context.Canceled)):
+		return copyErr
+	case err != nil:
+		return err
+	case !f.k.haveSet().Full():
+		return f.pull(ctx, f.k)
+	}
+	return nil
+}
+
+// pull runs one Fetcher pass into sink and adds what it moved to the result.
+func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
+	s := f.k.sealed
+	provs, stop := f.feed.pass(ctx)
+	defer stop()
+	stats, err := f.n.Fetcher.Fetch(ctx, xfer.Job{
+		Version: s, Sink: sink, Providers: provs,
+		Progress: func(p xfer.Progress) {
+			if f.opts.Progress != nil {
+				f.opts.Progress(FetchProgress{Progress: p, Name: s.Name, Version: s.Version})
+			}
+		},
+		BadPeer: f.n.lowerScore,
+		Notify:  notifyFunc(func(id manifest.VersionID) { f.n.Xfer.Notify(id); f.announce() }),
+	})
+	if stats != nil {
+		f.res.FetchedBytes += stats.Bytes
+		f.res.BadPeers = append(f.res.BadPeers, stats.BadPeers...)
+		for p, b := range stats.PerPeer {
+			f.res.PerPeer[p.String()] += b
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("fetch %s version %d: %w", s.Name, s.Version, err)
+	}
+	return nil
+}
+
+// providerFeed hands a fetch's providers to one Fetcher pass at a time:
+// each pass gets the providers earlier passes got, then the new ones.
+type providerFeed struct {
+	provs <-chan peer.AddrInfo
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	seen  []peer.AddrInfo
+}
+
+// pass returns the providers for one pass, and a function that ends it
+// (the pass's goroutine has returned when it does).
+func (p *providerFeed) pass(ctx context.Context) (<-chan peer.AddrInfo, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	p.mu.Lock()
+	out := make(chan peer.AddrInfo, len(p.seen)+16)
+	for _, ai := range p.seen {
 		out <- ai
 	}
+	p.mu.Unlock()
+	p.wg.Add(1)
 	go func() {
+		defer p.wg.Done()
 		defer close(out)
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case ai, ok := <-provs:
+			case ai, ok := <-p.provs:
 				if !ok {
 					return
 				}
+				p.mu.Lock()
+				p.seen = append(p.seen, ai)
+				p.mu.Unlock()
 				select {
 				case out <- ai:
 				case <-ctx.Done():
@@ -220,5 +298,8 @@ func feedProviders(ctx context.Context, seen []peer.AddrInfo, provs <-chan peer.
 			}
 		}
 	}()
-	return out
+	return out, func() { cancel(); p.wg.Wait() }
 }
+
+// close waits for the passes' goroutines (their contexts have ended).
+func (p *providerFeed) close() { p.wg.Wait() }

@@ -133,26 +133,38 @@ func TestFetchNeverWritesThroughLinks(t *testing.T) {
 	require.Empty(t, entries, "nothing may be written outside the target")
 }
 
+// localCopyCase is a seeder publishing src (a.bin and b.bin) and a
+// fetcher whose library holds a.bin's content as other/copy.bin, in
+// another package.
+type localCopyCase struct {
+	seeder, fetcher *Node
+	src, other      string
+	id              manifest.PackageID
+}
+
+func newLocalCopyCase(t *testing.T, seed byte, aSize, bSize int) *localCopyCase {
+	t.Helper()
+	ctx := context.Background()
+	c := &localCopyCase{seeder: startTestNode(t, seed), fetcher: startTestNode(t, seed+1), src: t.TempDir(), other: t.TempDir()}
+	writeRandom(t, filepath.Join(c.src, "a.bin"), aSize)
+	writeRandom(t, filepath.Join(c.src, "b.bin"), bSize)
+	res, err := Publish(ctx, c.seeder.Library, testKey(t, seed), c.src, PublishOptions{Name: "p"})
+	require.NoError(t, err)
+	c.id = res.ID
+	data, err := os.ReadFile(filepath.Join(c.src, "a.bin"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(c.other, "copy.bin"), data, 0o644))
+	_, err = Publish(ctx, c.fetcher.Library, testKey(t, seed+1), c.other, PublishOptions{Name: "other"})
+	require.NoError(t, err)
+	return c
+}
+
 func TestFetchCopiesLocalChunksAndResumes(t *testing.T) {
 	ctx := context.Background()
-	seeder := startTestNode(t, 13)
-	src := t.TempDir()
-	writeRandom(t, filepath.Join(src, "a.bin"), 3<<20)
-	writeRandom(t, filepath.Join(src, "b.bin"), 3<<20)
-	res, err := Publish(ctx, seeder.Library, testKey(t, 13), src, PublishOptions{Name: "p"})
-	require.NoError(t, err)
-
-	// The fetcher already holds a.bin's content in another package.
-	fetcher := startTestNode(t, 14)
-	other := t.TempDir()
-	data, err := os.ReadFile(filepath.Join(src, "a.bin"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(other, "copy.bin"), data, 0o644))
-	_, err = Publish(ctx, fetcher.Library, testKey(t, 14), other, PublishOptions{Name: "other"})
-	require.NoError(t, err)
-
+	c := newLocalCopyCase(t, 13, 3<<20, 3<<20)
+	seeder, fetcher, src := c.seeder, c.fetcher, c.src
 	target := t.TempDir()
-	got, err := fetcher.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: res.ID}, Target: target,
+	got, err := fetcher.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: c.id}, Target: target,
 		Peers: []peer.AddrInfo{addrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
 	require.NoError(t, err)
 	require.EqualValues(t, 3<<20, got.LocalBytes)
@@ -162,8 +174,29 @@ func TestFetchCopiesLocalChunksAndResumes(t *testing.T) {
 
 	// The fetched version is seeded from its new place.
 	third := startTestNode(t, 15)
-	again, err := third.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: res.ID}, Target: t.TempDir(),
+	again, err := third.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: c.id}, Target: t.TempDir(),
 		Peers: []peer.AddrInfo{addrInfo(fetcher)}, ResolveTimeout: 10 * time.Second})
 	require.NoError(t, err)
 	require.EqualValues(t, 6<<20, again.FetchedBytes)
+}
+
+// TestFetchAfterLocalSourceChanged plans a local copy from a file that
+// changed since it was recorded: the copy finds nothing usable, and the
+// chunks it was to provide are fetched after it.
+func TestFetchAfterLocalSourceChanged(t *testing.T) {
+	ctx := context.Background()
+	c := newLocalCopyCase(t, 16, 3<<20, 1<<20)
+	seeder, fetcher, src, other := c.seeder, c.fetcher, c.src, c.other
+	writeRandom(t, filepath.Join(other, "copy.bin"), 3<<20) // changed behind the library's back
+	later := time.Now().Add(time.Hour)
+	require.NoError(t, os.Chtimes(filepath.Join(other, "copy.bin"), later, later))
+
+	target := t.TempDir()
+	got, err := fetcher.Fetch(ctx, FetchOptions{Ref: manifest.Ref{ID: c.id}, Target: target,
+		Peers: []peer.AddrInfo{addrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.Zero(t, got.LocalBytes)
+	require.EqualValues(t, 4<<20, got.FetchedBytes)
+	requireSameFiles(t, src, target, "a.bin", "b.bin")
+	require.NoDirExists(t, filepath.Join(target, PartialDir))
 }

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
 )
 
-// copyLocal writes into k every chunk it lacks that a complete version in
-// the library holds in a file that has not changed (an older version of
-// the package, another package), verifying each, and returns the bytes
-// copied. Finished files are held back until every copy is done, so an
-// upgrade in place reads the old files before any is replaced.
-func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
+// planLocal returns the distinct chunks k lacks that a complete version in
+// the library holds (an older version of the package, another package),
+// and holds back k's finished files until release, so an upgrade in place
+// reads the old files before any is replaced.
+func (l *Library) planLocal(ctx context.Context, k *fileSink) ([]int, error) {
 	k.mu.Lock()
 	k.hold = true
 	var missing []int
@@ -29,9 +29,19 @@ func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
 	k.mu.Unlock()
 	held, err := l.heldHashes(ctx, k, missing)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	missing = slices.DeleteFunc(missing, func(i int) bool { return !held[k.chunks[i].Hash] })
+	return slices.DeleteFunc(missing, func(i int) bool { return !held[k.chunks[i].Hash] }), nil
+}
+
+// copyLocal writes into k the chunks plan (from planLocal) from files
+// that have not changed since they were recorded, verifying each, and
+// returns the bytes copied. A chunk whose every source changed is left
+// for the network.
+func (l *Library) copyLocal(ctx context.Context, k *fileSink, plan []int) (int64, error) {
+	if len(plan) == 0 {
+		return 0, nil
+	}
 	stmt, err := l.db.PrepareContext(ctx, `SELECT f.disk_path, f.size, f.mtime_ns, c.offset
 		FROM pkgshare_chunks c
 		JOIN pkgshare_files f ON f.version_id = c.version_id AND f.idx = c.file_idx
@@ -43,7 +53,7 @@ func (l *Library) copyLocal(ctx context.Context, k *fileSink) (int64, error) {
 	defer stmt.Close()
 	var copied int64
 	var buf []byte
-	for _, i := range missing {
+	for _, i := range plan {
 		if err := ctx.Err(); err != nil {
 			return copied, err
 		}
@@ -146,3 +156,25 @@ func copyChunk(ctx context.Context, stmt *sql.Stmt, k *fileSink, c manifest.Chun
 	}
 	return false, nil
 }
+
+// plannedSink is a fileSink that reports the chunks a local copy is about
+// to write as present, so a fetch running beside the copy does not
+// request them.
+type plannedSink struct {
+	*fileSink
+	plan []int
+}
+
+// Have implements xfer.Sink.
+func (s *plannedSink) Have(context.Context) (*xfer.Bitfield, error) { return s.have(), nil }
+
+func (s *plannedSink) have() *xfer.Bitfield {
+	bf := s.haveSet()
+	for _, i := range s.plan {
+		bf.Set(i)
+	}
+	return bf
+}
+
+// covered reports whether the sink's chunks and the planned ones are all.
+func (s *plannedSink) covered() bool { return s.have().Full() }

@@ -45,8 +45,8 @@ func syntheticVersion(tb testing.TB, seed byte, first, chunks, files int) *manif
 }
 
 // BenchmarkOpenSink measures what a fetch does between having the verified
-// manifest and asking for the first chunk (openSink, the local-copy plan,
-// releasing the sink), for a 4 GiB version (4,096 chunks of 1 MiB) in a
+// manifest and asking for the first chunk (openSink, the local-copy plan;
+// with nothing to copy, copyLocal and releasing the sink), for a 4 GiB version (4,096 chunks of 1 MiB) in a
 // fresh library, and in one that already holds another 4,096-chunk version.
 // Each iteration uses a new database and target.
 //
@@ -80,7 +80,9 @@ func BenchmarkOpenSink(b *testing.B) {
 				b.StartTimer()
 				k, err := lib.openSink(ctx, log, s, filepath.Join(dir, "target"))
 				require.NoError(b, err)
-				_, err = lib.copyLocal(ctx, k)
+				plan, err := lib.planLocal(ctx, k)
+				require.NoError(b, err)
+				_, err = lib.copyLocal(ctx, k, plan)
 				require.NoError(b, err)
 				require.NoError(b, k.release())
 				b.StopTimer()
