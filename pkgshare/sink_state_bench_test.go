@@ -109,3 +109,24 @@ func addComplete(tb testing.TB, lib *Library, s *manifest.Sealed, root string) {
 	require.NoError(tb, insertVersion(ctx, tx, s, root, disk))
 	require.NoError(tb, tx.Commit())
 }
+
+// BenchmarkInsertVersion measures recording a 4,096-chunk version with its
+// chunk rows (what publish does, and a fetch when it completes).
+//
+//	go test -run XXX -bench InsertVersion ./pkgshare/
+func BenchmarkInsertVersion(b *testing.B) {
+	s := syntheticVersion(b, 3, 0, 4096, 4)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dir := b.TempDir()
+		db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
+		require.NoError(b, err)
+		lib, err := NewLibrary(db)
+		require.NoError(b, err)
+		b.StartTimer()
+		addComplete(b, lib, s, dir)
+		b.StopTimer()
+		require.NoError(b, db.Close())
+		b.StartTimer()
+	}
+}
