@@ -67,14 +67,14 @@
 // peer stays in the fetch.
 //
 // Seeding. A server holding a whole version rations its upload while more
-// than one peer has a chunk stream for the version open: it sends each
-// chunk in full to one fetcher before sending any chunk a second time,
-// answering ELSEWHERE to requests for chunks handed to another peer, so
-// that the fetchers trade the copies among themselves (BitTorrent's
-// super-seeding, in spirit). Once every chunk was sent in full once, it
-// serves everything; a first copy whose stream ends before it is sent, or
-// that is under way for more than 10s, no longer holds others back. The
-// state is in memory and per version, while its chunk streams are open.
+// than one peer has a chunk stream for the version open: it hands each
+// chunk to one fetcher, and answers ELSEWHERE to the others' requests for
+// it while that first copy is under way (up to 10s) and for 2s after it
+// went out, so that the fetchers trade the copies among themselves
+// (BitTorrent's super-seeding, in spirit). After that it serves the chunk
+// to anyone; a first copy whose stream ends before it is sent no longer
+// holds others back. The state is in memory and per version, while its
+// chunk streams are open.
 //
 // Errors: ErrNotFound, ErrChanged, ErrBadRequest, ErrRemote, ErrBadPeer,
 // ErrProtocol, ErrTimeout, ErrNoProviders; match them with errors.Is.

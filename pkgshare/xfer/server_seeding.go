@@ -1,6 +1,7 @@
 package xfer
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -14,49 +15,59 @@ import (
 // Seeding is the server's rule for a version it holds whole while several
 // peers fetch it at once (BitTorrent's super-seeding, in spirit): its
 // upload is then what every fetcher waits on, so it sends each chunk to
-// one fetcher before sending any chunk twice, and the fetchers trade the
-// copies among themselves. A request for a chunk handed to another peer
-// (being sent to it, or sent in full) is answered STATUS_ELSEWHERE,
+// one fetcher, and leaves the other fetchers to get it from that one. A
+// request for a chunk handed to another peer is answered STATUS_ELSEWHERE,
 // without a body, while
 //
-//   - some chunk of the version was never sent in full, and
+//   - its first copy is under way (for less than handoutStale), or went
+//     out in full less than spreadTime ago (time for its receiver to pass
+//     it on), and
 //   - another peer has a chunk stream for the version open here, and
 //   - the asking client said it understands the answer (elsewhere_ok).
 //
-// Once every chunk was sent in full once, requests are served as usual, so
-// a fetcher whose only source is this server gets its chunks in the end.
-// A chunk whose first copy is not sent in full when its stream ends is
-// free to be handed to someone else; one whose first copy has been on its
-// way for handoutStale is served to all (a stalled receiver cannot hold
-// it up longer). The state lives in memory while chunk streams of the
-// version are open.
+// Every deferral ends, so a fetcher whose only source is this server gets
+// its chunks in the end (the fetcher asks again after a back-off). The
+// bound is per chunk, not "until every chunk was sent once": a chunk that
+// every fetcher already holds (copied from a local older version) is never
+// asked for, and fetchers that do not know each other would otherwise
+// wait on each other for ever. A first copy not sent in full when its
+// stream ends is free to be handed to someone else. The state lives in
+// memory while chunk streams of the version are open.
 
-// handoutStale bounds how long the first copy of a chunk may be under way
-// before other peers are served the chunk too.
-const handoutStale = 10 * time.Second
+const (
+	// handoutStale bounds how long the first copy of a chunk may be under
+	// way before other peers are served the chunk too.
+	handoutStale = 10 * time.Second
+	// spreadTime is how long after its first copy went out a chunk is
+	// left to its receiver to pass on.
+	spreadTime = 2 * time.Second
+)
 
 // seeding is the Server's per-version seeding state.
 type seeding struct {
 	mu     sync.Mutex
 	swarms map[manifest.VersionID]*seedSwarm
-	// onDefer, if set (tests), is called after every deferral.
+	// Tests only: onDefer, if set, is called after every deferral; spread,
+	// if set, replaces spreadTime.
 	onDefer func()
+	spread  time.Duration
 }
 
 // seedSwarm is what a server knows of one version's fetchers.
 type seedSwarm struct {
 	id       manifest.VersionID
 	handouts map[manifest.ChunkHash]*handout // the version's distinct chunks
-	unsent   int                             // chunks never sent in full
+	spread   time.Duration                   // spreadTime
 	streams  map[peer.ID]int                 // open chunk streams per peer
 	deferred int                             // requests answered ELSEWHERE
 }
 
-// handout records who a chunk was handed to first, when, and how many
-// copies were sent in full.
+// handout records who a chunk was handed to first, when, when that copy
+// was sent in full, and how many copies were.
 type handout struct {
 	first peer.ID // "" while nobody holds the first copy
 	at    time.Time
+	done  time.Time
 	sent  int
 }
 
@@ -112,7 +123,7 @@ func (s *Server) handOut(ctx context.Context, h manifest.ChunkHash) (deferred bo
 	return false, func() {
 		s.seed.mu.Lock()
 		defer s.seed.mu.Unlock()
-		st.sent(h)
+		st.sent(h, time.Now())
 	}
 }
 
@@ -128,24 +139,32 @@ func (st *seedStream) handOut(h manifest.ChunkHash, now time.Time) (deferred boo
 	case ho.first == "":
 		ho.first, ho.at = st.from, now
 		st.pending[h] = struct{}{}
-	case ho.first != st.from && st.elsewhereOK && sw.unsent > 0 && len(sw.streams) > 1 &&
-		(ho.sent > 0 || now.Sub(ho.at) < handoutStale):
+	case ho.first != st.from && st.elsewhereOK && len(sw.streams) > 1 && sw.spreading(ho, now):
 		sw.deferred++
 		return true
 	}
 	return false
 }
 
-// sent counts a copy of chunk h sent in full on this stream. Call with
-// seeding.mu held.
-func (st *seedStream) sent(h manifest.ChunkHash) {
+// spreading reports whether chunk ho is still left to its first receiver
+// at time now.
+func (sw *seedSwarm) spreading(ho *handout, now time.Time) bool {
+	if ho.sent == 0 {
+		return now.Sub(ho.at) < handoutStale
+	}
+	return now.Sub(ho.done) < sw.spread
+}
+
+// sent counts a copy of chunk h sent in full on this stream at time now.
+// Call with seeding.mu held.
+func (st *seedStream) sent(h manifest.ChunkHash, now time.Time) {
 	ho := st.sw.handouts[h]
 	if ho == nil {
 		return
 	}
 	delete(st.pending, h)
 	if ho.sent++; ho.sent == 1 {
-		st.sw.unsent--
+		ho.done = now
 	}
 }
 
@@ -161,6 +180,7 @@ func (sd *seeding) join(ctx context.Context, store Store, id manifest.VersionID,
 	if err != nil || fresh == nil {
 		return nil
 	}
+	fresh.spread = cmp.Or(sd.spread, spreadTime)
 	return sd.add(id, fresh, from, elsewhereOK)
 }
 
@@ -226,7 +246,6 @@ func newSeedSwarm(ctx context.Context, store Store, id manifest.VersionID) (*see
 	sw := &seedSwarm{
 		id:       id,
 		handouts: make(map[manifest.ChunkHash]*handout, len(chunks)),
-		unsent:   len(chunks),
 		streams:  make(map[peer.ID]int),
 	}
 	for _, c := range chunks {
