@@ -133,12 +133,23 @@ func (k *fileSink) partialFileLocked(i int) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("partial file for %s: %w", k.sealed.Files[i].Path, err)
 	}
-	if err := f.Truncate(k.sealed.Files[i].Size); err != nil {
+	if err := sizePartial(f, k.sealed.Files[i].Size); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("partial file for %s: %w", k.sealed.Files[i].Path, err)
 	}
 	k.files[i] = f
 	return f, nil
+}
+
+// sizePartial gives a partial file its full size and, where the file
+// system can, reserves its blocks at once: writing into reserved blocks
+// costs the kernel less per page than filling a sparse file, and a disk
+// too small fails the fetch now rather than midway.
+func sizePartial(f *os.File, size int64) error {
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	return reserve(f, size)
 }
 
 func (k *fileSink) partialPath(i int) string {
