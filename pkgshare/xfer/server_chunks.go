@@ -8,16 +8,25 @@ import (
 
 	pool "github.com/libp2p/go-buffer-pool"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 	"github.com/p2psb/p2psb/pkgshare/xfer/pb"
 )
 
-// replyDepth is how many prepared replies wait for the socket: reading the
-// next chunk from disk overlaps with sending the current one.
-const replyDepth = 2
+// requestQueue bounds the chunk requests of one stream read but not yet
+// answered (each compacted to a few bytes). The client's window
+// (WithWindow, at most 1024) plus endgame duplicates fit, so a
+// well-behaved client is never held up by it.
+const requestQueue = 1024 + endgameMax
+
+// headRoom is the space kept in front of a chunk body for its delimited
+// ChunkHeader, so header and body leave in one write without a copy.
+const headRoom = 32
 
 // reply is one prepared chunk answer; bufs go back to the pool once sent.
+// A body starts headRoom bytes into one of bufs.
 type reply struct {
 	hdr  pb.ChunkHeader
 	body []byte
@@ -34,43 +43,50 @@ func (r *reply) release() {
 }
 
 // serveChunks answers the ChunkRequests of one stream in order: one
-// goroutine reads requests and prepares replies, the other writes them.
+// goroutine reads requests and queues them, the other reads each chunk
+// and sends it. Requests arrive in batches, so the writer seldom waits
+// and the two rarely hand off to each other.
 func (s *Server) serveChunks(ctx context.Context, c *wire, q *pb.GetChunks) error {
 	id, err := versionID(q.VersionId)
 	if err != nil {
 		return err
 	}
-	out := make(chan *reply, replyDepth)
+	reqs := make(chan *pb.ChunkRequest, requestQueue)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		defer close(out)
-		return s.readRequests(gctx, c, id, out)
+		defer close(reqs)
+		return s.readRequests(gctx, c, reqs)
 	})
-	g.Go(func() error { return s.writeReplies(gctx, c, out) })
-	err = g.Wait()
-	for r := range out {
-		r.release()
-	}
-	return err
+	g.Go(func() error { return s.writeReplies(gctx, c, id, reqs) })
+	return g.Wait()
 }
 
-func (s *Server) readRequests(ctx context.Context, c *wire, id manifest.VersionID, out chan<- *reply) error {
+func (s *Server) readRequests(ctx context.Context, c *wire, out chan<- *pb.ChunkRequest) error {
 	for {
-		var req pb.ChunkRequest
-		if err := c.read(&req, maxControlMsg); err != nil {
+		req := new(pb.ChunkRequest)
+		if err := c.read(req, maxControlMsg); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil // the client is done asking
 			}
 			return fmt.Errorf("read chunk request: %w", err)
 		}
-		r := s.prepare(ctx, id, &req)
 		select {
-		case out <- r:
+		case out <- compact(req):
 		case <-ctx.Done():
-			r.release()
 			return ctx.Err()
 		}
 	}
+}
+
+// compact keeps what prepare uses of a request, so that the queue holds a
+// few bytes per request whatever a client packs into one (a hash of the
+// wrong length is dropped: prepare answers BAD_REQUEST).
+func compact(req *pb.ChunkRequest) *pb.ChunkRequest {
+	q := &pb.ChunkRequest{Size: req.Size, Zstd: req.Zstd}
+	if len(req.Hash) == 32 {
+		q.Hash = req.Hash
+	}
+	return q
 }
 
 // prepare reads (and maybe compresses) one requested chunk. Failures
@@ -87,9 +103,9 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, req *pb.Chu
 		return &reply{hdr: pb.ChunkHeader{Status: pb.Status_STATUS_ELSEWHERE}}
 	}
 	r.sent = sent
-	buf := pool.Get(int(req.Size))
+	buf := pool.Get(headRoom + int(req.Size))
 	r.bufs[0] = buf
-	if err := s.store.ReadChunk(ctx, id, hash, buf); err != nil {
+	if err := s.store.ReadChunk(ctx, id, hash, buf[headRoom:]); err != nil {
 		if errors.Is(err, ErrChanged) {
 			s.cfg.log.Info("xfer: not serving a chunk of a changed file", "version", id, "chunk", hash, "err", err)
 		} else if !errors.Is(err, ErrNotFound) {
@@ -98,11 +114,11 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, req *pb.Chu
 		r.release()
 		return &reply{hdr: pb.ChunkHeader{Status: statusOf(err)}}
 	}
-	r.body = buf
+	r.body = buf[headRoom:]
 	if req.Zstd {
-		cbuf := pool.Get(int(req.Size))
+		cbuf := pool.Get(headRoom + int(req.Size))
 		r.bufs[1] = cbuf
-		if z, ok, err := compress(cbuf, buf); err == nil && ok {
+		if z, ok, err := compress(cbuf[headRoom:], r.body); err == nil && ok {
 			r.body, r.hdr.Encoding = z, pb.Encoding_ENCODING_ZSTD
 		}
 	}
@@ -110,13 +126,15 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, req *pb.Chu
 	return r
 }
 
-func (s *Server) writeReplies(ctx context.Context, c *wire, in <-chan *reply) error {
-	for r := range in {
-		err := c.write(&r.hdr)
-		if err == nil && len(r.body) > 0 {
-			err = c.writeBody(ctx, r.body, s.cfg.upload)
-			s.sent.Add(int64(len(r.body)))
+// writeReplies answers the queued requests in order, flushing whenever
+// the queue runs dry.
+func (s *Server) writeReplies(ctx context.Context, c *wire, id manifest.VersionID, in <-chan *pb.ChunkRequest) error {
+	for req := range in {
+		if err := ctx.Err(); err != nil {
+			return err // the reader failed: answer nothing more
 		}
+		r := s.prepare(ctx, id, req)
+		err := s.send(ctx, c, r)
 		if err == nil && r.sent != nil {
 			r.sent()
 		}
@@ -129,4 +147,46 @@ func (s *Server) writeReplies(ctx context.Context, c *wire, in <-chan *reply) er
 		}
 	}
 	return c.flush()
+}
+
+// send writes one reply: a body goes out with its header in front of it,
+// straight from its buffer.
+func (s *Server) send(ctx context.Context, c *wire, r *reply) error {
+	if len(r.body) == 0 {
+		return c.write(&r.hdr)
+	}
+	frame, ok := withHeader(r)
+	if !ok {
+		if err := c.write(&r.hdr); err != nil {
+			return err
+		}
+		frame = r.body
+	}
+	if err := c.writeBody(ctx, frame, s.cfg.upload); err != nil {
+		return err
+	}
+	s.sent.Add(int64(len(r.body)))
+	return nil
+}
+
+// withHeader encodes r's delimited header into the headRoom in front of
+// its body and returns both as one slice; ok is false when the body does
+// not sit headRoom bytes into a buffer of r's (a zstd encoder that
+// reallocated) or the header does not fit.
+func withHeader(r *reply) (frame []byte, ok bool) {
+	var buf []byte
+	for _, b := range r.bufs {
+		if len(b) > headRoom && &b[headRoom] == &r.body[0] {
+			buf = b
+		}
+	}
+	var scratch [headRoom]byte
+	m, err := proto.MarshalOptions{}.MarshalAppend(scratch[:0], &r.hdr)
+	start := headRoom - protowire.SizeVarint(uint64(len(m))) - len(m)
+	if buf == nil || err != nil || start < 0 {
+		return nil, false
+	}
+	n := len(protowire.AppendVarint(buf[start:start], uint64(len(m))))
+	copy(buf[start+n:headRoom], m)
+	return buf[start : headRoom+len(r.body)], true
 }
