@@ -99,8 +99,12 @@ func (fe *fetch) writeRequests(p *peerState, c *wire, queue chan<- int, batch []
 		if err := c.flush(); err != nil {
 			return fmt.Errorf("request chunks from %s: %w", p.id, err)
 		}
-		for batch = fe.pick(p); len(batch) == 0; batch = fe.pick(p) {
-			if fe.useless(p) {
+		for {
+			var busy bool
+			if batch, busy = fe.refill(p); len(batch) > 0 {
+				break
+			}
+			if !busy && fe.useless(p) {
 				return nil
 			}
 			select {
@@ -114,6 +118,24 @@ func (fe *fetch) writeRequests(p *peerState, c *wire, queue chan<- int, batch []
 			}
 		}
 	}
+}
+
+// refillDiv sets the smallest batch of further requests to a peer: an
+// eighth of its window. Asking again only once that many answers are in
+// saves a wakeup of both sides per chunk and keeps the link as full.
+const refillDiv = 8
+
+// refill picks p's next requests once an eighth of its window is free,
+// or at once when nothing is in flight; busy says it did not look because
+// enough requests are still in flight (p is then of use).
+func (fe *fetch) refill(p *peerState) (batch []int, busy bool) {
+	fe.mu.Lock()
+	busy = len(p.asked) > 0 && p.window-len(p.asked) < max(1, p.window/refillDiv)
+	fe.mu.Unlock()
+	if busy {
+		return nil, true
+	}
+	return fe.pick(p), false
 }
 
 // readChunks reads answers in request order and hands bodies to the
