@@ -149,13 +149,14 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	return nil
 }
 
-// fetchThrough has the daemon fetch; its own rate limits apply, and it
-// seeds the package afterwards whether or not --seed is given.
+// fetchThrough has the daemon fetch, within --max-download as well as the
+// daemon's own limits, and seed the package afterwards whether or not
+// --seed is given.
 func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetchOptions) error {
-	if opts.MaxUpload != 0 || opts.MaxDownload != 0 {
-		s.log.Warn("a daemon runs for this home: the fetch goes through it and its rate limits apply")
+	if opts.MaxUpload != 0 {
+		s.log.Warn("a daemon runs for this home: it serves with its own --max-upload")
 	}
-	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout}
+	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload}
 	var err error
 	if req.Dir, err = os.Getwd(); err != nil {
 		return fmt.Errorf("fetch: working directory: %w", err)

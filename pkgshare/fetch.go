@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/time/rate"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 	"github.com/p2psb/p2psb/pkgshare/xfer"
@@ -25,6 +26,9 @@ type FetchOptions struct {
 	Progress func(FetchProgress)
 	// ResolveTimeout bounds the search for a provider with the manifest.
 	ResolveTimeout time.Duration
+	// MaxDownload caps this fetch at that many bytes per second, on top of
+	// the node's own limit; 0: no limit of its own.
+	MaxDownload int
 }
 
 // FetchProgress reports a running fetch.
@@ -65,6 +69,10 @@ const ScoreKey = "p2psb/score"
 // to others while it runs.
 func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, error) {
 	start := time.Now()
+	limit, err := xfer.NewDownloadLimit(opts.MaxDownload)
+	if err != nil {
+		return nil, &ConfigError{Msg: "fetch: " + err.Error()}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	provs := n.providers(ctx, opts.Ref.ID, opts.Peers)
@@ -107,7 +115,8 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 		"since_start", time.Since(start))
 	feed := &providerFeed{seen: seen, provs: provs}
 	defer feed.close()
-	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, announce: n.announcer(opts.Announce, sealed.PackageID)}
+	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, limit: limit,
+		announce: n.announcer(opts.Announce, sealed.PackageID)}
 	if err := f.fill(ctx, plan); err != nil {
 		return res, err
 	}
@@ -183,6 +192,7 @@ type filling struct {
 	opts     FetchOptions
 	feed     *providerFeed
 	res      *FetchResult
+	limit    *rate.Limiter // FetchOptions.MaxDownload, shared by both passes
 	announce func()
 }
 
@@ -234,7 +244,7 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 	provs, stop := f.feed.pass(ctx)
 	defer stop()
 	stats, err := f.n.Fetcher.Fetch(ctx, xfer.Job{
-		Version: s, Sink: sink, Providers: provs,
+		Version: s, Sink: sink, Providers: provs, Download: f.limit,
 		Progress: func(p xfer.Progress) {
 			if f.opts.Progress != nil {
 				f.opts.Progress(FetchProgress{Progress: p, Name: s.Name, Version: s.Version})

@@ -210,14 +210,21 @@ func TestBuddiesThroughDaemon(t *testing.T) {
 	requireBadInput(t, err, "no such buddy")
 }
 
+// publishMiB has d publish a package "pkg" of one 1 MiB file and returns
+// it, its directory and d's address.
+func publishMiB(t *testing.T, d *daemon) (*pkgshare.PublishResult, string, string) {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "pkg")
+	writeRandom(t, filepath.Join(src, "f.bin"), 1<<20)
+	pub, err := d.c.Publish(context.Background(), PublishRequest{Path: src}, nil)
+	require.NoError(t, err)
+	return pub, src, d.node.Addrs()[0].String()
+}
+
 func TestFetchThroughDaemonThenSeed(t *testing.T) {
 	seeder, fetcher := startDaemon(t), startDaemon(t)
 	ctx := context.Background()
-	src := filepath.Join(t.TempDir(), "pkg")
-	writeRandom(t, filepath.Join(src, "f.bin"), 1<<20)
-	pub, err := seeder.c.Publish(ctx, PublishRequest{Path: src}, nil)
-	require.NoError(t, err)
-	addr := seeder.node.Addrs()[0].String()
+	pub, src, addr := publishMiB(t, seeder)
 
 	cwd := t.TempDir()
 	var events int
@@ -235,6 +242,19 @@ func TestFetchThroughDaemonThenSeed(t *testing.T) {
 	// The fetching daemon now serves the package.
 	_, err = fetcher.node.Seeder.Lookup(ctx, manifest.Ref{ID: pub.ID})
 	require.NoError(t, err)
+}
+
+// TestFetchThroughDaemonWithLimit: the client's download limit holds for
+// its fetch in a daemon that has none: 1 MiB at 512 KiB/s (with a 256 KiB
+// burst) takes at least a second.
+func TestFetchThroughDaemonWithLimit(t *testing.T) {
+	seeder, fetcher := startDaemon(t), startDaemon(t)
+	pub, _, addr := publishMiB(t, seeder)
+	start := time.Now()
+	_, err := fetcher.c.Fetch(context.Background(), FetchRequest{Ref: manifest.Ref{ID: pub.ID}, Dir: t.TempDir(),
+		Peers: []string{addr}, Timeout: 30 * time.Second, MaxDownload: 512 << 10}, nil)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, time.Since(start), 1400*time.Millisecond)
 }
 
 // TestFetchCancelledByClient cancels a slow fetch (the seeder sends 256
@@ -293,6 +313,7 @@ func TestFetchRefusesBadInput(t *testing.T) {
 		{"relative dir", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "here"}, "must be absolute"},
 		{"relative target", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "/", Target: "x"}, "must be absolute"},
 		{"bad peer", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "/", Peers: []string{"/ip4/1.2.3.4"}}, "--peer"},
+		{"negative limit", FetchRequest{Ref: manifest.Ref{ID: id}, Dir: "/", MaxDownload: -1}, "must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := d.c.Fetch(context.Background(), tc.req, nil)

@@ -96,7 +96,11 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fetchOptions(req FetchRequest) (pkgshare.FetchOptions, error) {
-	opts := pkgshare.FetchOptions{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true, ResolveTimeout: req.Timeout}
+	opts := pkgshare.FetchOptions{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true,
+		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload}
+	if req.MaxDownload < 0 {
+		return opts, &Error{Msg: "fetch: the download limit must not be negative", BadInput: true}
+	}
 	if !filepath.IsAbs(req.Dir) || (req.Target != "" && !filepath.IsAbs(req.Target)) {
 		return opts, &Error{Msg: "fetch: the target and working directory must be absolute", BadInput: true}
 	}

@@ -39,6 +39,9 @@ type FetchRequest struct {
 	Dir     string        `json:"dir"`              // the client's working directory (absolute)
 	Peers   []string      `json:"peers,omitempty"`  // multiaddrs ending in /p2p/<id>
 	Timeout time.Duration `json:"timeout,omitempty"`
+	// MaxDownload caps this fetch in bytes per second, on top of the
+	// daemon's own limit; 0: none of its own.
+	MaxDownload int `json:"max_download,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.

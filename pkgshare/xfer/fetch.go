@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/time/rate"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
@@ -38,6 +39,9 @@ type Job struct {
 	// worker (pass the node's *Server so HAVE subscribers learn of partial
 	// progress; the Server's Store must then report the Sink's chunks).
 	Notify Notifier
+	// Download, if set, caps this job's chunk bytes per second, on top of
+	// the Fetcher's own download limit (NewDownloadLimit makes one).
+	Download *rate.Limiter
 }
 
 // Progress is a snapshot of a running fetch.

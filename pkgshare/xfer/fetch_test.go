@@ -55,9 +55,11 @@ func TestRateLimits(t *testing.T) {
 		name     string
 		server   []Option
 		download []Option
+		job      int // Job.Download
 	}{
-		{"upload", []Option{WithUploadLimit(rate)}, nil},
-		{"download", nil, []Option{WithDownloadLimit(rate)}},
+		{"upload", []Option{WithUploadLimit(rate)}, nil, 0},
+		{"download", nil, []Option{WithDownloadLimit(rate)}, 0},
+		{"one job's download", nil, nil, rate},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,8 +67,10 @@ func TestRateLimits(t *testing.T) {
 			s, data := testPackage(t, TestPackage{Files: 1, FileSize: 2 * rate, ChunkSize: 32 << 10, Seed: 17})
 			nodes[0].store.Add(s, data)
 			serveFrom(t, nodes[0], nodes[0].store, tc.server...)
+			lim, err := NewDownloadLimit(tc.job)
+			require.NoError(t, err)
 			start := time.Now()
-			_, err := fetchInto(testContext(t, 30*time.Second), nodes[1], s, Job{Providers: providers(nodes[0])})
+			_, err = fetchInto(testContext(t, 30*time.Second), nodes[1], s, Job{Providers: providers(nodes[0]), Download: lim})
 			require.NoError(t, err)
 			require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
 			requireComplete(t, nodes[1].store, s, data)

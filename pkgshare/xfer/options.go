@@ -80,6 +80,10 @@ func WithDownloadLimit(bytesPerSecond int) Option {
 	}
 }
 
+// NewDownloadLimit returns a limiter for Job.Download that lets
+// bytesPerSecond through; nil (no limit) for 0.
+func NewDownloadLimit(bytesPerSecond int) (*rate.Limiter, error) { return limiter(bytesPerSecond) }
+
 func limiter(bytesPerSecond int) (*rate.Limiter, error) {
 	switch {
 	case bytesPerSecond < 0:

@@ -114,12 +114,14 @@ func (c *wire) flush() error {
 	return c.dog.wrap(c.bw.Flush())
 }
 
-// readBody fills buf from the stream piece by piece, waiting on lim.
-func (c *wire) readBody(ctx context.Context, buf []byte, lim *rate.Limiter) error {
+// readBody fills buf from the stream piece by piece, waiting on every lim.
+func (c *wire) readBody(ctx context.Context, buf []byte, lims ...*rate.Limiter) error {
 	for off := 0; off < len(buf); {
 		n := min(pieceSize, len(buf)-off)
-		if err := wait(ctx, lim, n); err != nil {
-			return err
+		for _, lim := range lims {
+			if err := wait(ctx, lim, n); err != nil {
+				return err
+			}
 		}
 		c.dog.kick()
 		if _, err := io.ReadFull(c.br, buf[off:off+n]); err != nil {

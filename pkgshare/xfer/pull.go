@@ -178,7 +178,7 @@ func (fe *fetch) readChunk(p *peerState, c *wire, i int) error {
 		return fmt.Errorf("chunk from %s: %w", p.id, err)
 	}
 	body := pool.Get(int(hdr.Length))
-	if err := c.readBody(fe.ctx, body, fe.cfg.download); err != nil {
+	if err := c.readBody(fe.ctx, body, fe.cfg.download, fe.job.Download); err != nil {
 		pool.Put(body)
 		return fmt.Errorf("chunk body from %s: %w", p.id, err)
 	}
