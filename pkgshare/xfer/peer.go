@@ -130,6 +130,7 @@ func (fe *fetch) removePeer(p *peerState) {
 		}
 	}
 	delete(fe.peers, p.id)
+	fe.forgetDeferrals(p)
 	var next []peer.AddrInfo
 	if len(fe.backlog) > 0 && fe.ctx.Err() == nil && !fe.complete() {
 		next, fe.backlog = fe.backlog[:1], fe.backlog[1:]

@@ -82,6 +82,17 @@ func (fe *fetch) deferralEnded(p *peerState) {
 	wake(p.wake)
 }
 
+// forgetDeferrals drops what p deferred, and its wake timer, when p
+// leaves the fetch. Call with fe.mu held.
+func (fe *fetch) forgetDeferrals(p *peerState) {
+	if d := fe.deferred[p]; d != nil {
+		if d.timer != nil {
+			d.timer.Stop()
+		}
+		delete(fe.deferred, p)
+	}
+}
+
 // waiting returns a test for "p deferred chunk i and its back-off still
 // runs", fixed at the time of the call; nil when p deferred nothing.
 // Call with fe.mu held.

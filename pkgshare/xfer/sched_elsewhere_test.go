@@ -41,3 +41,16 @@ func TestElsewhereBackOff(t *testing.T) {
 	require.Equal(t, 2, d.n)
 	require.Greater(t, d.until.Sub(until), elsewhereMin, "the back-off grows")
 }
+
+// A peer that leaves the fetch takes its deferrals and wake timer along.
+func TestElsewhereForgottenWithPeer(t *testing.T) {
+	fe := schedFixture(t)
+	seeder := schedPeer(fe, "seeder", 0, 1, 2, 3)
+	seeder.cancel = func() {}
+	got := fe.pick(seeder)
+	require.NotEmpty(t, got)
+	fe.elsewhere(seeder, got[0])
+	require.Contains(t, fe.deferred, seeder)
+	fe.removePeer(seeder)
+	require.NotContains(t, fe.deferred, seeder)
+}
