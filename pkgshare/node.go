@@ -17,7 +17,6 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
 	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/p2psb/p2psb/peerstore"
@@ -151,7 +150,7 @@ func hostOptions(opts NodeOptions, ps *peerstore.Store) ([]libp2p.Option, error)
 		libp2p.Peerstore(ps),
 		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.Security(noise.ID, noise.New),
-		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(newBatchedTCP),
 		libp2p.Transport(libp2pquic.NewTransport),
 		libp2p.ConnectionManager(cm),
 		libp2p.DialRanker(tcpFirst),
