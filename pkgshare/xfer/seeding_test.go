@@ -61,6 +61,10 @@ func TestSeedingRule(t *testing.T) {
 			join("a"), join("b"), join("c"), ask("a", 0, false), {op: "leave", peer: "a"},
 			ask("b", 0, false), ask("c", 0, true),
 		}},
+		{"a chunk whose first receiver left is handed out again", []seedStep{
+			join("a"), join("b"), join("c"), ask("a", 0, false), sent("a", 0), ask("b", 0, true),
+			{op: "leave", peer: "a"}, ask("b", 0, false), sent("b", 0), ask("c", 0, true),
+		}},
 		{"a first copy under way too long is served to others", []seedStep{
 			join("a"), join("b"), ask("a", 0, false), {op: "wait", wait: handoutStale}, ask("b", 0, false),
 		}},

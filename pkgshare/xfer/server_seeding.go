@@ -31,7 +31,9 @@ import (
 // every fetcher already holds (copied from a local older version) is never
 // asked for, and fetchers that do not know each other would otherwise
 // wait on each other for ever. A first copy not sent in full when its
-// stream ends is free to be handed to someone else. The state lives in
+// stream ends is free to be handed to someone else, and so is every chunk
+// whose first receiver has no chunk stream left here (it finished or
+// left, and may not pass the chunk on). The state lives in
 // memory while chunk streams of the version are open.
 
 const (
@@ -217,6 +219,7 @@ func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
 	}
 	if sw.streams[st.from]--; sw.streams[st.from] == 0 {
 		delete(sw.streams, st.from)
+		sw.release(st.from)
 	}
 	if len(sw.streams) > 0 || sd.swarms[sw.id] != sw {
 		return false, 0, 0
@@ -226,6 +229,18 @@ func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
 		sent += ho.sent
 	}
 	return true, sent, sw.deferred
+}
+
+// release hands the chunks peer from got first out anew, once from has
+// no stream left: a fetcher that finished or left may not pass them on,
+// and the others must not wait out spreadTime for it. Call with
+// seeding.mu held.
+func (sw *seedSwarm) release(from peer.ID) {
+	for _, ho := range sw.handouts {
+		if ho.first == from {
+			ho.first, ho.sent = "", 0
+		}
+	}
 }
 
 // newSeedSwarm reads version id's chunks; it returns nil when the store
