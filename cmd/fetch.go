@@ -74,7 +74,7 @@ func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 	if err != nil {
 		return fetchOptions{}, err
 	}
-	opts := fetchOptions{Ref: t.ref, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
+	opts := fetchOptions{Ref: t.Ref, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}

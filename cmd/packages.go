@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
-	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
 func newPackagesCommand(e *env) *cli.Command {
@@ -87,46 +86,22 @@ func listPackages(ctx context.Context, s *session) ([]pkgshare.PackageInfo, erro
 	return lib.Packages(ctx)
 }
 
-// target is what a packages subcommand argument names: a package (newest
-// version, or version N) or a version by its ID.
-type target struct {
-	ref       manifest.Ref
-	versionID manifest.VersionID
-	byVersion bool
+// parseTarget reads a packages subcommand argument: a package ID or
+// ID@N, and a version ID too when allowVersionID.
+func parseTarget(arg string, allowVersionID bool) (pkgshare.Target, error) {
+	t, err := pkgshare.ParseTarget(arg)
+	switch {
+	case err == nil && (allowVersionID || !t.ByVersionID):
+		return t, nil
+	case allowVersionID:
+		return t, usageErrorf("%v", err)
+	}
+	return pkgshare.Target{}, usageErrorf("%q is not a package ID or ID@VERSION", arg)
 }
 
-func parseTarget(arg string, allowVersionID bool) (target, error) {
-	if ref, err := manifest.ParseRef(arg); err == nil {
-		return target{ref: ref}, nil
-	}
-	if allowVersionID {
-		if id, err := manifest.ParseVersionID(arg); err == nil {
-			return target{versionID: id, byVersion: true}, nil
-		}
-		return target{}, usageErrorf("%q is not a package ID, ID@VERSION or version ID", arg)
-	}
-	return target{}, usageErrorf("%q is not a package ID or ID@VERSION", arg)
-}
-
-func oneTarget(c *cli.Context, allowVersionID bool) (target, error) {
+func oneTarget(c *cli.Context, allowVersionID bool) (pkgshare.Target, error) {
 	if c.NArg() != 1 {
-		return target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
+		return pkgshare.Target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
 	}
 	return parseTarget(c.Args().First(), allowVersionID)
-}
-
-// String is t as the command line wrote it.
-func (t target) String() string {
-	if t.byVersion {
-		return t.versionID.String()
-	}
-	return t.ref.String()
-}
-
-// load returns the version t names.
-func (t target) load(ctx context.Context, lib *pkgshare.Library) (*pkgshare.Version, error) {
-	if t.byVersion {
-		return lib.VersionByID(ctx, t.versionID)
-	}
-	return lib.Version(ctx, t.ref)
 }

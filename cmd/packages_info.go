@@ -27,7 +27,7 @@ func newPackagesInfoCommand(e *env) *cli.Command {
 
 // runPackagesInfo asks the running daemon when there is one, else reads
 // the library.
-func runPackagesInfo(ctx context.Context, s *session, t target) error {
+func runPackagesInfo(ctx context.Context, s *session, t pkgshare.Target) error {
 	d, err := s.runningDaemon()
 	if err != nil {
 		return err
@@ -44,12 +44,12 @@ func runPackagesInfo(ctx context.Context, s *session, t target) error {
 	return s.out.result(res, func(w io.Writer) error { return printInfo(w, res) })
 }
 
-func localDetail(ctx context.Context, s *session, t target) (*pkgshare.PackageDetail, error) {
+func localDetail(ctx context.Context, s *session, t pkgshare.Target) (*pkgshare.PackageDetail, error) {
 	lib, err := s.library()
 	if err != nil {
 		return nil, err
 	}
-	v, err := t.load(ctx, lib)
+	v, err := lib.VersionOf(ctx, t)
 	if err != nil {
 		return nil, err
 	}

@@ -33,15 +33,15 @@ type rmResult struct {
 // runPackagesRm forgets through the running daemon, which then stops
 // serving what was removed (and unregisters a package with no version
 // left), or else in the library directly.
-func runPackagesRm(ctx context.Context, s *session, t target) error {
-	gone, err := removeVersions(ctx, s, t.ref)
+func runPackagesRm(ctx context.Context, s *session, t pkgshare.Target) error {
+	gone, err := removeVersions(ctx, s, t.Ref)
 	if err != nil {
 		return err
 	}
 	res := rmResult{Removed: gone}
 	return s.out.result(res, func(w io.Writer) error {
 		for _, v := range gone {
-			fmt.Fprintf(w, "forgot %s version %d (%s); its files stay in %s\n", t.ref.ID, v.Version, v.ID, v.Root)
+			fmt.Fprintf(w, "forgot %s version %d (%s); its files stay in %s\n", t.Ref.ID, v.Version, v.ID, v.Root)
 		}
 		return nil
 	})

@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/p2psb/p2psb/pkgshare"
 )
 
 func newPackagesVerifyCommand(e *env) *cli.Command {
@@ -24,13 +26,13 @@ func newPackagesVerifyCommand(e *env) *cli.Command {
 }
 
 // runPackagesVerify prints what it found and fails when any file changed.
-func runPackagesVerify(ctx context.Context, s *session, t target) error {
+func runPackagesVerify(ctx context.Context, s *session, t pkgshare.Target) error {
 	lib, err := s.library()
 	if err != nil {
 		return err
 	}
 	bar := newProgress(s, "verifying")
-	res, err := lib.Verify(ctx, t.ref, bar)
+	res, err := lib.Verify(ctx, t.Ref, bar)
 	bar.Done()
 	if err != nil {
 		return err

@@ -2,8 +2,46 @@ package pkgshare
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
+
+// Target names a version: a package (its newest version, or version N) or
+// a version by its ID.
+type Target struct {
+	Ref         manifest.Ref
+	VersionID   manifest.VersionID
+	ByVersionID bool
+}
+
+// ParseTarget reads a package ID, ID@N or version ID.
+func ParseTarget(s string) (Target, error) {
+	if ref, err := manifest.ParseRef(s); err == nil {
+		return Target{Ref: ref}, nil
+	}
+	if id, err := manifest.ParseVersionID(s); err == nil {
+		return Target{VersionID: id, ByVersionID: true}, nil
+	}
+	return Target{}, fmt.Errorf("%q is not a package ID, ID@VERSION or version ID", s)
+}
+
+// String is t as ParseTarget reads it.
+func (t Target) String() string {
+	if t.ByVersionID {
+		return t.VersionID.String()
+	}
+	return t.Ref.String()
+}
+
+// VersionOf returns the version t names.
+func (l *Library) VersionOf(ctx context.Context, t Target) (*Version, error) {
+	if t.ByVersionID {
+		return l.VersionByID(ctx, t.VersionID)
+	}
+	return l.Version(ctx, t.Ref)
+}
 
 // FileDetail is one file of a version as `p2psb packages info` shows it.
 type FileDetail struct {

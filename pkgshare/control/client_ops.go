@@ -74,7 +74,7 @@ func (c *Client) Packages(ctx context.Context) ([]pkgshare.PackageInfo, error) {
 }
 
 // PackageDetail returns the package that arg names (ID, ID@N or version
-// ID) with the files of that version.
+// ID; see pkgshare.ParseTarget) with the files of that version.
 func (c *Client) PackageDetail(ctx context.Context, arg string) (*pkgshare.PackageDetail, error) {
 	var out pkgshare.PackageDetail
 	if err := c.call(ctx, http.MethodGet, "/v1/packages/"+pathArg(arg), nil, &out); err != nil {

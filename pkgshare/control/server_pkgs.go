@@ -3,7 +3,6 @@ package control
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -123,16 +122,12 @@ func (s *Server) packages(w http.ResponseWriter, r *http.Request) {
 // packageDetail shows one package and the files of the version named by
 // a package ID, ID@N or version ID.
 func (s *Server) packageDetail(w http.ResponseWriter, r *http.Request) {
-	arg := r.PathValue("ref")
-	var v *pkgshare.Version
-	var err error
-	if ref, rerr := manifest.ParseRef(arg); rerr == nil {
-		v, err = s.node.Library.Version(r.Context(), ref)
-	} else if id, verr := manifest.ParseVersionID(arg); verr == nil {
-		v, err = s.node.Library.VersionByID(r.Context(), id)
-	} else {
-		err = &Error{Msg: fmt.Sprintf("%q is not a package ID, ID@VERSION or version ID", arg), BadInput: true}
+	t, err := pkgshare.ParseTarget(r.PathValue("ref"))
+	if err != nil {
+		answer(w, nil, &Error{Msg: err.Error(), BadInput: true})
+		return
 	}
+	v, err := s.node.Library.VersionOf(r.Context(), t)
 	var d *pkgshare.PackageDetail
 	if err == nil {
 		d, err = s.node.Library.Detail(r.Context(), v)
