@@ -2,7 +2,6 @@ package xfer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/libp2p/go-libp2p/core/host"
@@ -132,6 +131,3 @@ func readHave(c *wire, count int) (*Bitfield, error) {
 	}
 	return ParseBitfield(count, resp.Bitfield)
 }
-
-// isNotFound reports a peer's "don't have it" answer.
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -169,11 +171,8 @@ func (fe *fetch) finish() *Stats {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
 	st := fe.stats
-	st.PerPeer = make(map[peer.ID]int64, len(fe.stats.PerPeer))
-	for p, n := range fe.stats.PerPeer {
-		st.PerPeer[p] = n
-	}
-	st.BadPeers = append([]peer.ID(nil), fe.stats.BadPeers...)
+	st.PerPeer = maps.Clone(fe.stats.PerPeer)
+	st.BadPeers = slices.Clone(fe.stats.BadPeers)
 	st.Duration = time.Since(fe.start)
 	return &st
 }

@@ -74,6 +74,9 @@ type fetch struct {
 	// deferred holds the chunks each peer answered ELSEWHERE for
 	// (sched_elsewhere.go).
 	deferred map[*peerState]*deferrals
+
+	total    int64   // the version's size, for progress
+	avgChunk float64 // its mean chunk size, for sizing windows
 }
 
 func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
@@ -96,6 +99,8 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 		banned:   make(map[peer.ID]bool),
 		stats:    Stats{PerPeer: make(map[peer.ID]int64)},
 	}
+	fe.total = job.Version.Size()
+	fe.avgChunk = float64(fe.total) / float64(max(len(chunks), 1))
 	fe.ctx, fe.cancel = context.WithCancel(ctx)
 	fe.doneCtx, fe.doneCancel = context.WithCancel(context.Background())
 	fe.doneCh = fe.doneCtx.Done()

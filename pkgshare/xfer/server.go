@@ -77,10 +77,7 @@ func (s *Server) Notify(id manifest.VersionID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for sub := range s.subs[id] {
-		select {
-		case sub.wake <- struct{}{}:
-		default:
-		}
+		wake(sub.wake)
 	}
 }
 

@@ -46,18 +46,14 @@ func (r *reply) release() {
 // goroutine reads requests and queues them, the other reads each chunk
 // and sends it. Requests arrive in batches, so the writer seldom waits
 // and the two rarely hand off to each other.
-func (s *Server) serveChunks(ctx context.Context, c *wire, q *pb.GetChunks) error {
-	id, err := versionID(q.VersionId)
-	if err != nil {
-		return err
-	}
+func (s *Server) serveChunks(ctx context.Context, c *wire, id manifest.VersionID, st *seedStream) error {
 	reqs := make(chan *pb.ChunkRequest, requestQueue)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(reqs)
 		return s.readRequests(gctx, c, reqs)
 	})
-	g.Go(func() error { return s.writeReplies(gctx, c, id, reqs) })
+	g.Go(func() error { return s.writeReplies(gctx, c, id, st, reqs) })
 	return g.Wait()
 }
 
@@ -91,14 +87,14 @@ func compact(req *pb.ChunkRequest) *pb.ChunkRequest {
 
 // prepare reads (and maybe compresses) one requested chunk. Failures
 // become a status in the reply, never a stream error.
-func (s *Server) prepare(ctx context.Context, id manifest.VersionID, req *pb.ChunkRequest) *reply {
+func (s *Server) prepare(ctx context.Context, id manifest.VersionID, st *seedStream, req *pb.ChunkRequest) *reply {
 	r := &reply{}
 	if len(req.Hash) != 32 || req.Size == 0 || req.Size > manifest.MaxChunkSize {
 		r.hdr.Status = pb.Status_STATUS_BAD_REQUEST
 		return r
 	}
 	hash := manifest.ChunkHash(req.Hash)
-	deferred, sent := s.handOut(ctx, hash)
+	deferred, sent := s.handOut(st, hash)
 	if deferred {
 		return &reply{hdr: pb.ChunkHeader{Status: pb.Status_STATUS_ELSEWHERE}}
 	}
@@ -128,12 +124,12 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, req *pb.Chu
 
 // writeReplies answers the queued requests in order, flushing whenever
 // the queue runs dry.
-func (s *Server) writeReplies(ctx context.Context, c *wire, id manifest.VersionID, in <-chan *pb.ChunkRequest) error {
+func (s *Server) writeReplies(ctx context.Context, c *wire, id manifest.VersionID, st *seedStream, in <-chan *pb.ChunkRequest) error {
 	for req := range in {
 		if err := ctx.Err(); err != nil {
 			return err // the reader failed: answer nothing more
 		}
-		r := s.prepare(ctx, id, req)
+		r := s.prepare(ctx, id, st, req)
 		err := s.send(ctx, c, r)
 		if err == nil && r.sent != nil {
 			r.sent()

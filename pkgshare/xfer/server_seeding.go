@@ -82,33 +82,30 @@ type seedStream struct {
 	pending     map[manifest.ChunkHash]struct{} // first copies under way on this stream
 }
 
-type seedStreamKey struct{}
-
-// serveChunkStream serves one GetChunks stream as a member of its
-// version's swarm (see Seeding).
+// serveChunkStream serves one GetChunks stream, as a member of its
+// version's swarm when the server holds the whole version (see Seeding).
 func (s *Server) serveChunkStream(ctx context.Context, c *wire, q *pb.GetChunks) error {
 	id, err := versionID(q.VersionId)
 	if err != nil {
-		return s.serveChunks(ctx, c, q) // answers the bad request
+		return err
 	}
 	st := s.seed.join(ctx, s.store, id, c.s.Conn().RemotePeer(), q.ElsewhereOk)
-	if st == nil {
-		return s.serveChunks(ctx, c, q)
+	if st != nil {
+		defer func() {
+			if ended, sent, deferred := s.seed.leave(st); ended && deferred > 0 {
+				s.cfg.log.Debug("xfer: seeding swarm ended", "version", id, "chunks", len(st.sw.handouts),
+					"sent", sent, "deferred", deferred)
+			}
+		}()
 	}
-	defer func() {
-		if ended, sent, deferred := s.seed.leave(st); ended && deferred > 0 {
-			s.cfg.log.Debug("xfer: seeding swarm ended", "version", id, "chunks", len(st.sw.handouts),
-				"sent", sent, "deferred", deferred)
-		}
-	}()
-	return s.serveChunks(context.WithValue(ctx, seedStreamKey{}, st), c, q)
+	return s.serveChunks(ctx, c, id, st)
 }
 
 // handOut applies the seeding rule to a request for chunk h on the chunk
-// stream of ctx. It reports whether to answer STATUS_ELSEWHERE; if not,
-// call sent (when not nil) once the body is written in full.
-func (s *Server) handOut(ctx context.Context, h manifest.ChunkHash) (deferred bool, sent func()) {
-	st, _ := ctx.Value(seedStreamKey{}).(*seedStream)
+// stream st (nil: not seeding). It reports whether to answer
+// STATUS_ELSEWHERE; if not, call sent (when not nil) once the body is
+// written in full.
+func (s *Server) handOut(st *seedStream, h manifest.ChunkHash) (deferred bool, sent func()) {
 	if st == nil {
 		return false, nil
 	}

@@ -123,10 +123,6 @@ func (fe *fetch) tickLoop() {
 func (fe *fetch) tick(dt time.Duration) {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
-	avg := float64(fe.present+1) / float64(len(fe.chunks)+1)
-	if len(fe.chunks) > 0 {
-		avg = float64(fe.v.Size()) / float64(len(fe.chunks))
-	}
 	for _, p := range fe.peers {
 		inst := float64(p.recv) / dt.Seconds()
 		p.recv = 0
@@ -134,7 +130,7 @@ func (fe *fetch) tick(dt time.Duration) {
 			continue // idle: nothing to learn
 		}
 		p.rate = ewma(p.rate, inst)
-		w := int(math.Ceil(p.rate * queueTarget.Seconds() / max(avg, 1)))
+		w := int(math.Ceil(p.rate * queueTarget.Seconds() / max(fe.avgChunk, 1)))
 		p.window = min(max(w, fe.cfg.minWindow), fe.cfg.maxWindow)
 		wake(p.wake)
 	}
@@ -155,7 +151,7 @@ func (fe *fetch) report() {
 	}
 	fe.mu.Lock()
 	pr := Progress{
-		Total: fe.v.Size(), Done: fe.present, Fetched: fe.stats.Bytes, Rate: fe.rate,
+		Total: fe.total, Done: fe.present, Fetched: fe.stats.Bytes, Rate: fe.rate,
 		Chunks: len(fe.chunks), ChunksDone: len(fe.chunks) - fe.remaining,
 		Peers: len(fe.peers), Elapsed: time.Since(fe.start),
 	}
