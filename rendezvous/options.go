@@ -27,7 +27,6 @@ type config struct {
 	selfRegister bool
 	backbone     []peer.AddrInfo
 	federate     bool
-	batchSize    int
 
 	// client
 	maxPeers int
@@ -43,7 +42,6 @@ func defaultConfig() config {
 		maxTTL:        MaxTTL,
 		maxPerPeer:    1000,
 		gcInterval:    time.Minute,
-		batchSize:     512,
 		maxPeers:      10 * MaxDiscoverLimit,
 	}
 }

@@ -92,8 +92,8 @@ func (s *Server) load() error {
 	s.cookies = cookieJar{secret: secret}
 	s.verifier = newVerifier(s.cfg.maxAddrs)
 	s.w = &writer{
-		db: s.db, st: s.st, in: make(chan *writeOp, 4*s.cfg.batchSize), counter: counter,
-		maxPerPeer: s.cfg.maxPerPeer, batchSize: s.cfg.batchSize, now: s.cfg.clock.Now,
+		db: s.db, st: s.st, in: make(chan *writeOp, 4*writeBatch), counter: counter,
+		maxPerPeer: s.cfg.maxPerPeer, now: s.cfg.clock.Now,
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ type statements struct {
 	remove       *sql.Stmt
 	tombstone    *sql.Stmt
 	saveCounter  *sql.Stmt
+	all          []*sql.Stmt // every statement above that was prepared, for close
 }
 
 const saveCounterQuery = `INSERT INTO rendezvous_meta(key, value) VALUES('seq', ?)
@@ -48,17 +49,15 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 			return nil, fmt.Errorf("prepare rendezvous queries: %w", err)
 		}
 		*p.dst = s
+		st.all = append(st.all, s)
 	}
 	return st, nil
 }
 
 func (st *statements) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.discoverNS, st.discoverAll, st.changes, st.countAll, st.countLive,
-		st.upsert, st.upsertImport, st.remove, st.tombstone, st.saveCounter} {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
+	for _, s := range st.all {
+		errs = append(errs, s.Close())
 	}
 	return errors.Join(errs...)
 }

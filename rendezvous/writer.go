@@ -48,7 +48,7 @@ type change struct {
 }
 
 // writer is the single goroutine that writes registrations. It takes every
-// op waiting when it becomes free (up to batchSize), applies them in one
+// op waiting when it becomes free (up to writeBatch), applies them in one
 // transaction, and answers each only after the commit: group commit, so
 // concurrent REGISTERs share one transaction.
 type writer struct {
@@ -57,25 +57,20 @@ type writer struct {
 	in         chan *writeOp
 	counter    uint64
 	maxPerPeer int
-	batchSize  int
 	now        func() time.Time
 	onCommit   func([]change)
 }
 
+// writeBatch is the most operations the writer applies in one transaction.
+const writeBatch = 512
+
 // submit queues op and waits for its outcome.
 func (w *writer) submit(ctx context.Context, op *writeOp) opResult {
-	op.done = make(chan opResult, 1)
-	select {
-	case w.in <- op:
-	case <-ctx.Done():
-		return opResult{err: fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())}
+	res, err := w.submitAll(ctx, []*writeOp{op})
+	if err != nil {
+		return opResult{err: err}
 	}
-	select {
-	case res := <-op.done:
-		return res
-	case <-ctx.Done():
-		return opResult{err: fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())}
-	}
+	return res[0]
 }
 
 // submitAll queues all ops, so that they share transactions, and waits for
@@ -102,7 +97,7 @@ func (w *writer) submitAll(ctx context.Context, ops []*writeOp) ([]opResult, err
 
 // run writes until ctx ends, then answers what is queued with ErrUnavailable.
 func (w *writer) run(ctx context.Context) {
-	batch := make([]*writeOp, 0, w.batchSize)
+	batch := make([]*writeOp, 0, writeBatch)
 	for {
 		select {
 		case <-ctx.Done():
@@ -112,7 +107,7 @@ func (w *writer) run(ctx context.Context) {
 			batch = append(batch[:0], op)
 		}
 	fill:
-		for len(batch) < w.batchSize {
+		for len(batch) < writeBatch {
 			select {
 			case op := <-w.in:
 				batch = append(batch, op)
