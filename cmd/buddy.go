@@ -133,7 +133,6 @@ func withPeerBook(c *cli.Context, e *env, fn func(context.Context, *session, pee
 			return err
 		}
 		if d != nil {
-			defer d.Close()
 			return fn(ctx, s, d)
 		}
 		return s.withStore(func(ps *peerstore.Store) error { return fn(ctx, s, localBook{ps}) })

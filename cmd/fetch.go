@@ -109,7 +109,6 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 		return err
 	}
 	if d != nil {
-		defer d.Close()
 		return fetchThrough(ctx, s, d, opts)
 	}
 	nopts, err := s.nodeOptions(true)

@@ -26,10 +26,14 @@ func (s *session) nodeOptions(listen bool) (pkgshare.NodeOptions, error) {
 	return o, nil
 }
 
-// daemon returns a client of the home's running daemon, or
-// control.ErrNoDaemon.
+// daemon returns a client of the home's running daemon, closed with the
+// session, or control.ErrNoDaemon.
 func (s *session) daemon() (*control.Client, error) {
-	return control.Dial(s.home.Path(control.SocketFile))
+	d, err := control.Dial(s.home.Path(control.SocketFile))
+	if err == nil {
+		s.daemons = append(s.daemons, d)
+	}
+	return d, err
 }
 
 // runningDaemon returns a client of the home's running daemon, or nil when

@@ -53,7 +53,6 @@ func removeVersions(ctx context.Context, s *session, ref manifest.Ref) ([]pkgsha
 		return nil, err
 	}
 	if d != nil {
-		defer d.Close()
 		return d.RemovePackage(ctx, ref)
 	}
 	lib, err := s.library()

@@ -83,7 +83,6 @@ func publishHere(ctx context.Context, s *session, opts publishOptions, bar pkgsh
 }
 
 func publishThrough(ctx context.Context, d *control.Client, opts publishOptions, bar pkgshare.Progress) (*pkgshare.PublishResult, error) {
-	defer d.Close()
 	abs, err := filepath.Abs(opts.Path)
 	if err != nil {
 		return nil, fmt.Errorf("publish %s: %w", opts.Path, err)

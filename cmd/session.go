@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/home"
 )
 
@@ -35,6 +36,8 @@ type session struct {
 	home *home.Home
 	out  *printer
 	log  *slog.Logger
+
+	daemons []*control.Client // clients of the home's daemon, closed with the session
 }
 
 // openSession resolves the global flags, sets up logging and opens the home
@@ -68,6 +71,9 @@ func homelessSession(c *cli.Context, e *env) (*session, error) {
 }
 
 func (s *session) Close() error {
+	for _, d := range s.daemons {
+		d.Close()
+	}
 	if s.home == nil {
 		return nil
 	}
