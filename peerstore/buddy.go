@@ -60,6 +60,23 @@ func (s *Store) AddBuddy(p peer.ID, alias string) (Buddy, error) {
 	return s.Buddy(p.String())
 }
 
+// aliasFree fails with ErrAliasTaken when another buddy has b's alias. An
+// empty alias (stored as NULL) is never taken.
+func aliasFree(tx *sql.Tx, b Buddy) error {
+	if b.Alias == "" {
+		return nil
+	}
+	var other []byte
+	err := tx.QueryRow(`SELECT peer FROM peerstore_buddies WHERE alias = ? AND peer != ?`, b.Alias, []byte(b.ID)).Scan(&other)
+	switch {
+	case err == nil:
+		return fmt.Errorf("alias %q belongs to %s: %w", b.Alias, peer.ID(other), ErrAliasTaken)
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	}
+	return err
+}
+
 // putBuddies adds or updates buddies in one transaction.
 func (s *Store) putBuddies(bs []Buddy) error {
 	tx, err := s.db.Begin()
@@ -68,12 +85,7 @@ func (s *Store) putBuddies(bs []Buddy) error {
 	}
 	defer tx.Rollback()
 	for _, b := range bs {
-		var other []byte
-		err := tx.QueryRow(`SELECT peer FROM peerstore_buddies WHERE alias = ? AND peer != ?`, b.Alias, []byte(b.ID)).Scan(&other)
-		if err == nil {
-			return fmt.Errorf("alias %q belongs to %s: %w", b.Alias, peer.ID(other), ErrAliasTaken)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if err := aliasFree(tx, b); err != nil {
 			return err
 		}
 		_, err = tx.Exec(`INSERT INTO peerstore_buddies(peer, alias, added_at) VALUES(?, NULLIF(?, ''), ?)
