@@ -93,7 +93,7 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 	}
 	res := &FetchResult{ID: sealed.PackageID, Name: sealed.Name, Version: sealed.Version, VersionID: sealed.ID,
 		Target: target, Bytes: sealed.Size(), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: sealed.Warnings}
-	k, err := n.Library.openSink(ctx, n.log, sealed, target)
+	k, err := n.Library.openSink(ctx, sealed, target)
 	if errors.Is(err, ErrHaveVersion) {
 		if v, verr := n.Library.VersionByID(ctx, sealed.ID); verr == nil && v.Root == target {
 			res.Already = true

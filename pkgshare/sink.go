@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +27,6 @@ const PartialDir = ".p2psb-partial"
 // resumes.
 type fileSink struct {
 	lib     *Library
-	log     *slog.Logger
 	sealed  *manifest.Sealed
 	target  string
 	partial string
@@ -48,8 +46,8 @@ type fileSink struct {
 
 var _ xfer.Sink = (*fileSink)(nil)
 
-func newFileSink(lib *Library, log *slog.Logger, s *manifest.Sealed, target string) *fileSink {
-	k := &fileSink{lib: lib, log: log, sealed: s, target: target,
+func newFileSink(lib *Library, s *manifest.Sealed, target string) *fileSink {
+	k := &fileSink{lib: lib, sealed: s, target: target,
 		partial: filepath.Join(target, PartialDir, s.ID.String()),
 		chunks:  xfer.Chunks(&s.Manifest), index: map[manifest.ChunkHash]int{},
 		places: map[manifest.ChunkHash][]place{},

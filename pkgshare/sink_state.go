@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -31,8 +30,8 @@ type sinkState struct {
 
 // openSink records s in the library as an incomplete version whose files go
 // to target, or picks up an earlier, interrupted fetch of it there.
-func (l *Library) openSink(ctx context.Context, log *slog.Logger, s *manifest.Sealed, target string) (*fileSink, error) {
-	k := newFileSink(l, log, s, target)
+func (l *Library) openSink(ctx context.Context, s *manifest.Sealed, target string) (*fileSink, error) {
+	k := newFileSink(l, s, target)
 	if err := os.MkdirAll(k.partial, 0o700); err != nil {
 		return nil, fmt.Errorf("fetch into %s: %w", target, err)
 	}
@@ -138,7 +137,11 @@ func (k *fileSink) fileCompleteLocked(i int) bool {
 // flush records which chunks are written, at most every flushEvery unless
 // force is set.
 func (k *fileSink) flush(ctx context.Context, force bool) error {
-	k.state.flushMu.Lock()
+	if force {
+		k.state.flushMu.Lock()
+	} else if !k.state.flushMu.TryLock() {
+		return nil // another writer is recording progress; dirty stays set for the next
+	}
 	defer k.state.flushMu.Unlock()
 	if !force && time.Since(k.state.lastFlush) < flushEvery {
 		return nil

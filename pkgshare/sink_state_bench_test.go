@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -66,7 +64,6 @@ func BenchmarkOpenSink(b *testing.B) {
 				other = syntheticVersion(b, 2, 1<<20, 4096, 4)
 			}
 			ctx := context.Background()
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				dir := b.TempDir()
@@ -78,7 +75,7 @@ func BenchmarkOpenSink(b *testing.B) {
 					addComplete(b, lib, other, filepath.Join(dir, "other"))
 				}
 				b.StartTimer()
-				k, err := lib.openSink(ctx, log, s, filepath.Join(dir, "target"))
+				k, err := lib.openSink(ctx, s, filepath.Join(dir, "target"))
 				require.NoError(b, err)
 				plan, err := lib.planLocal(ctx, k)
 				require.NoError(b, err)

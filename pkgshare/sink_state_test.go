@@ -2,8 +2,6 @@ package pkgshare
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -82,8 +80,7 @@ func TestFetchResumesAfterKill(t *testing.T) {
 
 			fetcher := startTestNode(t, 22)
 			target := t.TempDir()
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			k, err := fetcher.Library.openSink(ctx, log, s, target)
+			k, err := fetcher.Library.openSink(ctx, s, target)
 			require.NoError(t, err)
 			require.Zero(t, chunkRows(t, fetcher.Library, s.ID), "chunk rows wait for completion")
 			if tc.oldStart {
@@ -180,7 +177,7 @@ func TestHeldHashes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			lib := newTestLibrary(t)
 			tc.setup(t, lib)
-			k := newFileSink(lib, slog.New(slog.NewTextHandler(io.Discard, nil)), s, t.TempDir())
+			k := newFileSink(lib, s, t.TempDir())
 			idx := make([]int, len(k.chunks))
 			for i := range idx {
 				idx[i] = i

@@ -109,7 +109,7 @@ func (s *Seeder) Have(ctx context.Context, id manifest.VersionID) (*xfer.Bitfiel
 	if err != nil {
 		return nil, err
 	}
-	return xfer.FullBitfield(len(xfer.Chunks(&sv.v.Sealed.Manifest))), nil
+	return xfer.FullBitfield(len(sv.places)), nil // places has one entry per distinct chunk
 }
 
 // ReadChunk implements xfer.Store.

@@ -100,10 +100,7 @@ func (b *batchConn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 		b.rbuf, b.roff = buf[:n], 0
-		if err != nil {
-			n := b.take(p)
-			return n, err
-		}
+		return b.take(p), err
 	}
 	return b.take(p), nil
 }
@@ -119,9 +116,6 @@ func (b *batchConn) take(p []byte) int {
 	return n
 }
 
-// errBatchClosed is returned by Write after Close.
-var errBatchClosed = net.ErrClosed
-
 func (b *batchConn) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -130,7 +124,7 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	}
 	switch {
 	case b.closed:
-		return 0, errBatchClosed
+		return 0, net.ErrClosed
 	case b.err != nil:
 		return 0, b.err
 	}
