@@ -51,7 +51,7 @@ func (n *Node) watchRendezvous() {
 // reannounce registers every namespace the node announced again.
 func (n *Node) reannounce(ctx context.Context) {
 	for _, ns := range n.announcedNamespaces() {
-		if _, err := n.Discovery.Advertise(ctx, ns, n.ttlOption()...); err != nil {
+		if err := n.advertise(ctx, ns); err != nil {
 			n.log.Info("register again", "ns", ns, "err", err)
 		}
 	}

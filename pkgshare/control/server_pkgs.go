@@ -160,9 +160,6 @@ func (s *Server) removePackage(w http.ResponseWriter, r *http.Request) {
 
 // unannounce removes the node's registration in ns from the rendezvous.
 func (s *Server) unannounce(ns string) {
-	if s.node.Discovery == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
 	if err := s.node.Unannounce(ctx, ns); err != nil {
