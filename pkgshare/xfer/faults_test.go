@@ -207,3 +207,55 @@ func TestFetchCanceled(t *testing.T) {
 	_, err := fetchInto(ctx, nodes[1], s, Job{Providers: provs})
 	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
 }
+
+// gateStore lets the first chunk through and holds every later read until
+// release is closed, telling held on each read it holds.
+type gateStore struct {
+	*MemStore
+	first   atomic.Bool
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (g *gateStore) ReadChunk(ctx context.Context, id manifest.VersionID, h manifest.ChunkHash, buf []byte) error {
+	if g.first.CompareAndSwap(false, true) {
+		return g.MemStore.ReadChunk(ctx, id, h, buf)
+	}
+	select {
+	case g.held <- struct{}{}:
+	case <-g.release:
+	}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return g.MemStore.ReadChunk(ctx, id, h, buf)
+}
+
+// Once a peer has answered, the fetch opens a second chunk stream to it:
+// a server answers one stream's requests one at a time, so two reads held
+// at once can only come from two streams. (The chunks are larger than the
+// server's write buffer, so the first answer leaves at once; a request
+// slot frees with it, for the second lane.)
+func TestFetchOpensSecondLane(t *testing.T) {
+	nodes := newNodes(t, 2, mocknet.LinkOptions{}, WithWindow(8, 64))
+	s, data := testPackage(t, TestPackage{Files: 1, FileSize: 4 << 20, ChunkSize: 128 << 10, Seed: 17})
+	nodes[0].store.Add(s, data)
+	gate := &gateStore{MemStore: nodes[0].store, held: make(chan struct{}), release: make(chan struct{})}
+	serveFrom(t, nodes[0], gate)
+	done := make(chan error, 1)
+	var st *Stats
+	go func() {
+		var err error
+		st, err = fetchInto(testContext(t, 20*time.Second), nodes[1], s, Job{Providers: providers(nodes[0])})
+		done <- err
+	}()
+	for range chunkLanes {
+		waitFor(t, gate.held, "a held chunk read")
+	}
+	close(gate.release)
+	require.NoError(t, <-done)
+	requireComplete(t, nodes[1].store, s, data)
+	require.Equal(t, s.Size(), st.Bytes)
+}

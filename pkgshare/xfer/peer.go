@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -16,6 +17,16 @@ import (
 const (
 	// maxFailures is how many consecutive stream failures drop a peer.
 	maxFailures = 3
+	// chunkLanes is how many chunk streams a fetch keeps open to a peer
+	// that answers. What one stream has in flight is bounded by its
+	// yamux receive window, which yamux grows only while the window
+	// empties within four round trips: on a fast local link it stays at
+	// a few MiB, and a short stall of either process then stalls the
+	// other. A second stream doubles what may be in flight (memory the
+	// muxer reserves as windows grow) and lets the server read one chunk
+	// while it sends another; a third measured no better
+	// (internal/benchfetch/RESULTS.md).
+	chunkLanes = 2
 	// heartbeatMax bounds the gap between HAVE heartbeats a server sends;
 	// a client gives up on a subscription after subscriptionTimeout.
 	heartbeatMax        = 20 * time.Second
@@ -40,6 +51,9 @@ type peerState struct {
 	bad       bool // sent a bad chunk
 	gone      bool // removed from the fetch
 	following bool // its HAVE subscription is open: it may gain chunks
+
+	laneOnce sync.Once      // the extra lanes start once (openLanes)
+	lanes    sync.WaitGroup // the extra lanes running
 }
 
 // addProvider starts a peer goroutine for ai, or queues it when the fetch
@@ -79,6 +93,8 @@ func (fe *fetch) addProvider(ai peer.AddrInfo) {
 // without delivering anything.
 func (fe *fetch) runPeer(p *peerState) {
 	defer fe.removePeer(p)
+	defer p.lanes.Wait()
+	defer wake(p.wake) // the other lanes look again
 	err := fe.connect(p)
 	if err == nil {
 		err = fe.subscribe(p)
@@ -99,6 +115,41 @@ func (fe *fetch) runPeer(p *peerState) {
 	}
 	if p.ctx.Err() == nil {
 		fe.cfg.log.Debug("xfer: dropping peer", "peer", p.id, "version", fe.v.ID, "err", err)
+		if !fe.complete() {
+			p.cancel() // ends the other lanes
+		}
+	}
+}
+
+// openLanes starts p's extra chunk streams once p has answered on one: a
+// peer that never answers keeps a single stream, and its failures are
+// counted as before.
+func (fe *fetch) openLanes(p *peerState) {
+	p.laneOnce.Do(func() {
+		for range chunkLanes - 1 {
+			p.lanes.Go(func() { fe.runLane(p) })
+		}
+	})
+}
+
+// runLane pulls from p on an extra stream until p is of no more use or
+// the lane fails maxFailures times in a row; whether p stays in the fetch
+// is up to its first lane (runPeer). Either lane's end wakes the other,
+// so that it notices p being of no more use.
+func (fe *fetch) runLane(p *peerState) {
+	defer wake(p.wake)
+	for failures := 0; ; {
+		delivered, err := fe.pull(p)
+		if err == nil || p.ctx.Err() != nil {
+			return
+		}
+		if delivered {
+			failures = 0
+		}
+		if failures++; failures >= maxFailures {
+			fe.cfg.log.Debug("xfer: closing a lane to peer", "peer", p.id, "err", err)
+			return
+		}
 	}
 }
 

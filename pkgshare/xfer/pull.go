@@ -153,7 +153,9 @@ func (fe *fetch) readChunks(p *peerState, c *wire, queue <-chan int, quit <-chan
 			fe.requeue(p, i)
 			return err
 		}
-		answered.Store(true)
+		if !answered.Swap(true) {
+			fe.openLanes(p)
+		}
 	}
 }
 
