@@ -17,9 +17,10 @@ import (
 
 // seedStep is one event seen by a seeder's rule: a chunk stream opening
 // (join) or closing (leave), a request (ask) and whether it is deferred,
-// a body sent in full (sent), or the clock moving on (wait).
+// a body sent in full (sent) or not sent after all (unsent, a failed
+// read), or the clock moving on (wait).
 type seedStep struct {
-	op    string // join, joinOld (without elsewhere_ok), leave, ask, sent, wait
+	op    string // join, joinOld (without elsewhere_ok), leave, ask, sent, unsent, wait
 	peer  string
 	chunk int
 	want  bool // ask: STATUS_ELSEWHERE expected
@@ -61,6 +62,11 @@ func TestSeedingRule(t *testing.T) {
 			join("a"), join("b"), join("c"), ask("a", 0, false), {op: "leave", peer: "a"},
 			ask("b", 0, false), ask("c", 0, true),
 		}},
+		{"a first copy whose read failed is handed out again", []seedStep{
+			join("a"), join("b"), join("c"), ask("a", 0, false), {op: "unsent", peer: "a", chunk: 0},
+			ask("b", 0, false), ask("c", 0, true), sent("b", 0), {op: "unsent", peer: "b", chunk: 0},
+			ask("c", 0, true),
+		}},
 		{"a chunk whose first receiver left is handed out again", []seedStep{
 			join("a"), join("b"), join("c"), ask("a", 0, false), sent("a", 0), ask("b", 0, true),
 			{op: "leave", peer: "a"}, ask("b", 0, false), sent("b", 0), ask("c", 0, true),
@@ -96,6 +102,8 @@ func TestSeedingRule(t *testing.T) {
 					require.Equal(t, st.want, streams[st.peer].handOut(h, now), "step %d", k)
 				case "sent":
 					streams[st.peer].sent(h, now)
+				case "unsent":
+					streams[st.peer].unsent(h)
 				case "wait":
 					now = now.Add(st.wait)
 				}
@@ -225,4 +233,63 @@ func TestSeedingOneCopy(t *testing.T) {
 	t.Logf("seeder sent %.2f copies, deferred %d requests", copies, deferred.Load())
 	require.Less(t, copies, 1.3)
 	require.Positive(t, deferred.Load())
+}
+
+// failFirstRead fails its first chunk read as if the file had changed.
+type failFirstRead struct {
+	*MemStore
+	failed atomic.Bool
+}
+
+func (f *failFirstRead) ReadChunk(ctx context.Context, id manifest.VersionID, h manifest.ChunkHash, buf []byte) error {
+	if f.failed.CompareAndSwap(false, true) {
+		return ErrChanged
+	}
+	return f.MemStore.ReadChunk(ctx, id, h, buf)
+}
+
+// A chunk whose read fails on the stream it was handed to is not left to
+// that stream's peer: the next peer to ask is served it.
+func TestSeedingFailedReadHandsOutAgain(t *testing.T) {
+	nodes := newNodes(t, 1, mocknet.LinkOptions{})
+	s, data := testPackage(t, TestPackage{Files: 1, FileSize: 40, ChunkSize: 10, Seed: 72})
+	nodes[0].store.Add(s, data)
+	store := &failFirstRead{MemStore: nodes[0].store}
+	serveFrom(t, nodes[0], store)
+	srv, ctx := nodes[0].srv, context.Background()
+	a := srv.seed.join(ctx, store, s.ID, "a", true)
+	b := srv.seed.join(ctx, store, s.ID, "b", true)
+	c := Chunks(&s.Manifest)[0]
+	req := &pb.ChunkRequest{Hash: c.Hash[:], Size: c.Size}
+	ra := srv.prepare(ctx, s.ID, a, req)
+	require.Equal(t, pb.Status_STATUS_NOT_FOUND, ra.hdr.Status)
+	rb := srv.prepare(ctx, s.ID, b, req)
+	defer rb.release()
+	require.Equal(t, pb.Status_STATUS_OK, rb.hdr.Status)
+	require.Equal(t, data[c.Hash], rb.body)
+}
+
+// The swarm's count of copies sent, logged when its last stream leaves,
+// keeps the copies of chunks handed out again after their first receiver
+// left.
+func TestSeedingCountsCopies(t *testing.T) {
+	s, data := testPackage(t, TestPackage{Files: 1, FileSize: 40, ChunkSize: 10, Seed: 73})
+	store := NewMemStore()
+	store.Add(s, data)
+	h := Chunks(&s.Manifest)[0].Hash
+	var sd seeding
+	now := time.Now()
+	a := sd.join(context.Background(), store, s.ID, "a", true)
+	b := sd.join(context.Background(), store, s.ID, "b", true)
+	require.False(t, a.handOut(h, now))
+	a.sent(h, now)
+	require.True(t, b.handOut(h, now))
+	ended, _, _ := sd.leave(a)
+	require.False(t, ended)
+	require.False(t, b.handOut(h, now), "its first receiver left")
+	b.sent(h, now)
+	ended, sent, deferred := sd.leave(b)
+	require.True(t, ended)
+	require.Equal(t, 2, sent)
+	require.Equal(t, 1, deferred)
 }

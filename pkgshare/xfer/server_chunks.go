@@ -94,7 +94,7 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, st *seedStr
 		return r
 	}
 	hash := manifest.ChunkHash(req.Hash)
-	deferred, sent := s.handOut(st, hash)
+	deferred, sent, unsent := s.handOut(st, hash)
 	if deferred {
 		return &reply{hdr: pb.ChunkHeader{Status: pb.Status_STATUS_ELSEWHERE}}
 	}
@@ -102,6 +102,9 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, st *seedStr
 	buf := pool.Get(headRoom + int(req.Size))
 	r.bufs[0] = buf
 	if err := s.store.ReadChunk(ctx, id, hash, buf[headRoom:]); err != nil {
+		if unsent != nil {
+			unsent() // others may have it from here after all
+		}
 		if errors.Is(err, ErrChanged) {
 			s.cfg.log.Info("xfer: not serving a chunk of a changed file", "version", id, "chunk", hash, "err", err)
 		} else if !errors.Is(err, ErrNotFound) {

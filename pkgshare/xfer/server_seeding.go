@@ -62,6 +62,7 @@ type seedSwarm struct {
 	spread   time.Duration                   // spreadTime
 	streams  map[peer.ID]int                 // open chunk streams per peer
 	deferred int                             // requests answered ELSEWHERE
+	copies   int                             // bodies sent in full
 }
 
 // handout records who a chunk was handed to first, when, when that copy
@@ -104,10 +105,10 @@ func (s *Server) serveChunkStream(ctx context.Context, c *wire, q *pb.GetChunks)
 // handOut applies the seeding rule to a request for chunk h on the chunk
 // stream st (nil: not seeding). It reports whether to answer
 // STATUS_ELSEWHERE; if not, call sent (when not nil) once the body is
-// written in full.
-func (s *Server) handOut(st *seedStream, h manifest.ChunkHash) (deferred bool, sent func()) {
+// written in full, or unsent when it will not be (its read failed).
+func (s *Server) handOut(st *seedStream, h manifest.ChunkHash) (deferred bool, sent, unsent func()) {
 	if st == nil {
-		return false, nil
+		return false, nil, nil
 	}
 	s.seed.mu.Lock()
 	deferred = st.handOut(h, time.Now())
@@ -117,13 +118,16 @@ func (s *Server) handOut(st *seedStream, h manifest.ChunkHash) (deferred bool, s
 		if hook != nil {
 			hook()
 		}
-		return true, nil
+		return true, nil, nil
 	}
-	return false, func() {
-		s.seed.mu.Lock()
-		defer s.seed.mu.Unlock()
-		st.sent(h, time.Now())
+	locked := func(f func()) func() {
+		return func() {
+			s.seed.mu.Lock()
+			defer s.seed.mu.Unlock()
+			f()
+		}
 	}
+	return false, locked(func() { st.sent(h, time.Now()) }), locked(func() { st.unsent(h) })
 }
 
 // handOut decides on a request for chunk h at time now, and records the
@@ -162,8 +166,19 @@ func (st *seedStream) sent(h manifest.ChunkHash, now time.Time) {
 		return
 	}
 	delete(st.pending, h)
+	st.sw.copies++
 	if ho.sent++; ho.sent == 1 {
 		ho.done = now
+	}
+}
+
+// unsent drops chunk h's first copy on this stream, if it was handed one
+// and has not sent it, so that the chunk may be handed to another peer.
+// Call with seeding.mu held.
+func (st *seedStream) unsent(h manifest.ChunkHash) {
+	delete(st.pending, h)
+	if ho := st.sw.handouts[h]; ho != nil && ho.sent == 0 && ho.first == st.from {
+		ho.first = ""
 	}
 }
 
@@ -210,9 +225,7 @@ func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
 	defer sd.mu.Unlock()
 	sw := st.sw
 	for h := range st.pending { // first copies that did not get through
-		if ho := sw.handouts[h]; ho.sent == 0 && ho.first == st.from {
-			ho.first = ""
-		}
+		st.unsent(h)
 	}
 	if sw.streams[st.from]--; sw.streams[st.from] == 0 {
 		delete(sw.streams, st.from)
@@ -222,10 +235,7 @@ func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
 		return false, 0, 0
 	}
 	delete(sd.swarms, sw.id)
-	for _, ho := range sw.handouts {
-		sent += ho.sent
-	}
-	return true, sent, sw.deferred
+	return true, sw.copies, sw.deferred
 }
 
 // release hands the chunks peer from got first out anew, once from has
