@@ -21,6 +21,7 @@ func TestFetchOneSeeder(t *testing.T) {
 		{"random", TestPackage{Files: 3, FileSize: 100_000, ChunkSize: 16 << 10, Seed: 1}},
 		{"compressible", TestPackage{Files: 2, FileSize: 50_000, ChunkSize: 8 << 10, Compressible: true, Seed: 2}},
 		{"one small chunk", TestPackage{Files: 1, FileSize: 1, ChunkSize: 1, Seed: 3}},
+		{"repeated chunks", TestPackage{Files: 3, FileSize: 50_000, ChunkSize: 8 << 10, SameFiles: true, Seed: 4}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,14 +35,22 @@ func TestFetchOneSeeder(t *testing.T) {
 			})
 			require.NoError(t, err)
 			requireComplete(t, nodes[1].store, s, data)
-			require.Equal(t, s.Size(), st.Bytes)
-			require.Equal(t, map[peer.ID]int64{nodes[0].h.ID(): s.Size()}, st.PerPeer)
+			var distinct int64 // a repeated chunk is fetched once
+			for _, c := range Chunks(&s.Manifest) {
+				distinct += int64(c.Size)
+			}
+			if tc.pkg.SameFiles {
+				require.Equal(t, s.Size(), 3*distinct)
+			}
+			require.Equal(t, distinct, st.Bytes)
+			require.Equal(t, map[peer.ID]int64{nodes[0].h.ID(): distinct}, st.PerPeer)
 			require.Empty(t, st.BadPeers)
-			require.Equal(t, s.Size(), last.Done)
+			require.Equal(t, distinct, last.Done)
+			require.Equal(t, last.Total, last.Done, "the last progress report is complete")
 			if tc.pkg.Compressible {
-				require.Less(t, st.Wire, s.Size()/2, "compressible chunks go as zstd")
+				require.Less(t, st.Wire, distinct/2, "compressible chunks go as zstd")
 			} else {
-				require.Equal(t, s.Size(), st.Wire)
+				require.Equal(t, distinct, st.Wire)
 			}
 		})
 	}

@@ -75,7 +75,7 @@ type fetch struct {
 	// (sched_elsewhere.go).
 	deferred map[*peerState]*deferrals
 
-	total    int64   // the version's size, for progress
+	total    int64   // the size of the version's distinct chunks
 	avgChunk float64 // its mean chunk size, for sizing windows
 }
 
@@ -99,7 +99,9 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 		banned:   make(map[peer.ID]bool),
 		stats:    Stats{PerPeer: make(map[peer.ID]int64)},
 	}
-	fe.total = job.Version.Size()
+	for _, c := range chunks {
+		fe.total += int64(c.Size) // a repeated chunk is fetched once
+	}
 	fe.avgChunk = float64(fe.total) / float64(max(len(chunks), 1))
 	fe.ctx, fe.cancel = context.WithCancel(ctx)
 	fe.doneCtx, fe.doneCancel = context.WithCancel(context.Background())

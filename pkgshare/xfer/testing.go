@@ -169,6 +169,7 @@ type TestPackage struct {
 	FileSize     int    // bytes per file
 	ChunkSize    int    // fixed chunk size, 1..manifest.MaxChunkSize
 	Compressible bool   // text-like data flagged compressible; else random
+	SameFiles    bool   // every file holds the same bytes: repeated chunks
 	Seed         uint64 // data and key seed
 	Version      uint64 // 0 means 1
 }
@@ -190,6 +191,9 @@ func NewTestPackage(p TestPackage) (*manifest.Sealed, map[manifest.ChunkHash][]b
 		m.Previous = manifest.VersionID(sha256.Sum256([]byte(m.Name)))
 	}
 	for f := range p.Files {
+		if p.SameFiles {
+			rng = rand.NewChaCha8(seed32(p.Seed + 1))
+		}
 		file := manifest.File{Path: fmt.Sprintf("dir/file-%03d.bin", f), Size: int64(p.FileSize), Mode: 0o644}
 		for off := 0; off < p.FileSize; off += p.ChunkSize {
 			b := make([]byte, min(p.ChunkSize, p.FileSize-off))
