@@ -49,8 +49,8 @@ func newBuddyCommand(e *env) *cli.Command {
 				Usage:     "list buddies, online or not, with where they were last seen",
 				ArgsUsage: " ",
 				Action: func(c *cli.Context) error {
-					if c.Args().Present() {
-						return usageErrorf("buddy ls takes no arguments")
+					if err := noArgs(c); err != nil {
+						return err
 					}
 					return withPeerBook(c, e, runBuddyList)
 				},

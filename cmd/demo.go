@@ -30,8 +30,8 @@ func newDemoCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "max-upload", Usage: "cap the publisher's upload at `RATE` per second (e.g. 50MiB)"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usageErrorf("demo takes no arguments")
+			if err := noArgs(c); err != nil {
+				return err
 			}
 			opts, err := parseDemoOptions(c)
 			if err != nil {

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
 )
 
 // Exit codes.
@@ -22,6 +26,22 @@ func (e *usageError) InvalidInput() bool { return true }
 
 func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// noArgs refuses the positional arguments of a command that takes none,
+// naming it as typed ("buddy ls").
+func noArgs(c *cli.Context) error {
+	if !c.Args().Present() {
+		return nil
+	}
+	var path []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name {
+			path = append(path, l.Command.Name)
+		}
+	}
+	slices.Reverse(path)
+	return usageErrorf("%s takes no arguments", strings.Join(path, " "))
 }
 
 // invalidInput is implemented by errors, from any package, that blame the

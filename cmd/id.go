@@ -16,8 +16,8 @@ func newIDCommand(e *env) *cli.Command {
 		Usage:     "print this node's ID (and, with --json, its addresses)",
 		ArgsUsage: " ",
 		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usageErrorf("id takes no arguments")
+			if err := noArgs(c); err != nil {
+				return err
 			}
 			s, err := openSession(c, e)
 			if err != nil {

@@ -17,8 +17,8 @@ func newRendezvousCommand(e *env) *cli.Command {
 			Name:  "ls",
 			Usage: "list the rendezvous nodes the configured ones know",
 			Action: func(c *cli.Context) error {
-				if c.Args().Present() {
-					return usageErrorf("rendezvous ls takes no arguments")
+				if err := noArgs(c); err != nil {
+					return err
 				}
 				return withSession(c, e, runRendezvousLs)
 			},

@@ -30,8 +30,8 @@ func newServeCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "federate", Usage: "join the rendezvous backbone so that other rendezvous nodes can federate with this one (with --rendezvous; implied by --backbone). Backbone members are trusted to relay unregistrations"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usageErrorf("serve takes no arguments")
+			if err := noArgs(c); err != nil {
+				return err
 			}
 			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate")}
 			if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {

@@ -19,8 +19,8 @@ func newStatusCommand(e *env) *cli.Command {
 		Name:  "status",
 		Usage: "show the running daemon's node: ID, addresses, peers, rendezvous nodes",
 		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usageErrorf("status takes no arguments")
+			if err := noArgs(c); err != nil {
+				return err
 			}
 			return withSession(c, e, runStatus)
 		},
