@@ -175,11 +175,14 @@ func relocate(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, 
 	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET root = ? WHERE id = ?`, root, s.ID.String()); err != nil {
 		return fmt.Errorf("update %s: %w", s.ID, err)
 	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET disk_path = ?, mtime_ns = ? WHERE version_id = ? AND idx = ?`)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", s.ID, err)
+	}
+	defer stmt.Close()
 	for i, f := range s.Files {
 		d := disk[f.Path]
-		_, err := tx.ExecContext(ctx, `UPDATE pkgshare_files SET disk_path = ?, mtime_ns = ? WHERE version_id = ? AND idx = ?`,
-			d.Abs, d.ModTime.UnixNano(), s.ID.String(), i)
-		if err != nil {
+		if _, err := stmt.ExecContext(ctx, d.Abs, d.ModTime.UnixNano(), s.ID.String(), i); err != nil {
 			return fmt.Errorf("update %s file %s: %w", s.ID, f.Path, err)
 		}
 	}

@@ -190,13 +190,17 @@ func (k *fileSink) complete(ctx context.Context) error {
 		return fmt.Errorf("complete %s: %w", k.sealed.ID, err)
 	}
 	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ? WHERE version_id = ? AND idx = ?`)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", k.sealed.ID, err)
+	}
+	defer stmt.Close()
 	for i, f := range k.sealed.Files {
 		fi, err := os.Stat(filepath.Join(k.target, filepath.FromSlash(f.Path)))
 		if err != nil {
 			return fmt.Errorf("complete %s: %w", f.Path, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ? WHERE version_id = ? AND idx = ?`,
-			fi.ModTime().UnixNano(), k.sealed.ID.String(), i); err != nil {
+		if _, err := stmt.ExecContext(ctx, fi.ModTime().UnixNano(), k.sealed.ID.String(), i); err != nil {
 			return fmt.Errorf("complete %s: %w", k.sealed.ID, err)
 		}
 	}
