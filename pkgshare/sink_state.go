@@ -84,12 +84,8 @@ func (l *Library) startFetch(ctx context.Context, s *manifest.Sealed, target str
 	for _, f := range s.Files {
 		disk[f.Path] = localFile{Abs: filepath.Join(target, filepath.FromSlash(f.Path))}
 	}
-	if err := insertVersionFiles(ctx, tx, s, target, disk); err != nil {
+	if err := insertVersionFiles(ctx, tx, s, target, disk, []byte{}); err != nil {
 		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET complete = 0, have = ? WHERE id = ?`,
-		[]byte{}, s.ID.String()); err != nil {
-		return nil, fmt.Errorf("record fetch of %s: %w", s.ID, err)
 	}
 	return nil, tx.Commit()
 }
