@@ -176,7 +176,11 @@ func TestFetchStalledOnlyPeerFails(t *testing.T) {
 	serveFrom(t, nodes[0], stall)
 	_, err := fetchInto(testContext(t, 20*time.Second), nodes[1], s, Job{Providers: providers(nodes[0])})
 	require.ErrorIs(t, err, ErrNoProviders)
-	require.Equal(t, int64(maxFailures), stall.stalled.Load())
+	// The first lane's streams stall maxFailures times before the peer is
+	// dropped; if the first answer got through, the other lanes (opened
+	// by it) may stall too before the drop ends them.
+	require.GreaterOrEqual(t, stall.stalled.Load(), int64(maxFailures))
+	require.LessOrEqual(t, stall.stalled.Load(), int64(chunkLanes*maxFailures))
 }
 
 func TestFetchNoProviders(t *testing.T) {
