@@ -33,6 +33,11 @@ type fileSink struct {
 	chunks  []manifest.Chunk // distinct chunks, the bitfield's index space
 	index   map[manifest.ChunkHash]int
 	places  map[manifest.ChunkHash][]place
+	// wmu holds one lock per file, taken around each write into it. Two
+	// verify workers writing the same file otherwise meet on its inode
+	// lock, where the kernel spins while the holder copies a chunk into
+	// the page cache: 6 % of a 4 GiB fetch's samples (RESULTS.md).
+	wmu []sync.Mutex
 
 	mu    sync.Mutex
 	have  *xfer.Bitfield
@@ -51,6 +56,7 @@ func newFileSink(lib *Library, s *manifest.Sealed, target string) *fileSink {
 		partial: filepath.Join(target, PartialDir, s.ID.String()),
 		chunks:  xfer.Chunks(&s.Manifest), index: map[manifest.ChunkHash]int{},
 		places: map[manifest.ChunkHash][]place{},
+		wmu:    make([]sync.Mutex, len(s.Files)),
 		left:   make([]int, len(s.Files)), files: make([]*os.File, len(s.Files)), done: make([]bool, len(s.Files)),
 	}
 	for i, c := range k.chunks {
@@ -94,7 +100,10 @@ func (k *fileSink) WriteChunk(ctx context.Context, hash manifest.ChunkHash, data
 		if err != nil {
 			return err
 		}
-		if _, err := f.WriteAt(data, p.off); err != nil {
+		k.wmu[p.file].Lock()
+		_, err = f.WriteAt(data, p.off)
+		k.wmu[p.file].Unlock()
+		if err != nil {
 			return fmt.Errorf("write %s: %w", f.Name(), err)
 		}
 	}
