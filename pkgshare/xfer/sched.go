@@ -204,8 +204,7 @@ func (fe *fetch) scanRarest(p *peerState, start, room int) []int {
 		if i == n {
 			i = 0
 		}
-		c := fe.st[i]
-		if c.done || c.verifying || c.req > 0 || !p.have.Has(i) || (waiting != nil && waiting(i)) {
+		if fe.st[i].req > 0 || !fe.askable(p, i, waiting) {
 			continue
 		}
 		if a := fe.avail[i]; a < best {
@@ -225,16 +224,22 @@ func (fe *fetch) pickEndgame(p *peerState, k int) []int {
 	var out []int
 	waiting := fe.waiting(p)
 	for i, c := range fe.st {
-		if _, mine := p.asked[i]; mine || c.done || c.verifying || c.req == 0 || c.req >= maxDup || !p.have.Has(i) {
-			continue
-		}
-		if waiting != nil && waiting(i) {
+		if _, mine := p.asked[i]; mine || c.req == 0 || c.req >= maxDup || !fe.askable(p, i, waiting) {
 			continue
 		}
 		out = append(out, i)
 	}
 	slices.SortFunc(out, func(a, b int) int { return cmp.Compare(fe.st[b].seq, fe.st[a].seq) })
 	return out[:min(k, len(out))]
+}
+
+// askable reports whether p may be asked for chunk i as far as the chunk
+// and p go: it is neither done nor being verified, p holds it, and p has
+// not told us to get it elsewhere for now (waiting, from fe.waiting).
+// Whether it is already requested is up to the caller.
+func (fe *fetch) askable(p *peerState, i int, waiting func(int) bool) bool {
+	c := fe.st[i]
+	return !c.done && !c.verifying && p.have.Has(i) && (waiting == nil || !waiting(i))
 }
 
 // received accounts for a body of n bytes for chunk i from p; it reports
