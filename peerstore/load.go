@@ -28,7 +28,7 @@ func (s *Store) load(ctx context.Context) error {
 		return s.loadSummaries(ctx)
 	}
 	m := make(map[peer.ID]*entry, n)
-	if err := s.loadInto(ctx, m, "", nil); err != nil {
+	if err := s.loadInto(ctx, m, ""); err != nil {
 		return fmt.Errorf("load peers: %w", err)
 	}
 	for id, e := range m {
@@ -64,7 +64,7 @@ func (s *Store) loadSummaries(ctx context.Context) error {
 // loadEntry reads one peer's full record.
 func (s *Store) loadEntry(p peer.ID) (*entry, error) {
 	m := make(map[peer.ID]*entry, 1)
-	if err := s.loadInto(context.Background(), m, "id", []byte(p)); err != nil {
+	if err := s.loadInto(context.Background(), m, p); err != nil {
 		return nil, fmt.Errorf("load peer %s: %w", p, err)
 	}
 	if e := m[p]; e != nil {
@@ -73,16 +73,12 @@ func (s *Store) loadEntry(p peer.ID) (*entry, error) {
 	return newEntry(p), nil // deleted by another process meanwhile
 }
 
-// loadInto reads the records of the peers whose key column equals arg (all
-// peers when key is "") into m.
-func (s *Store) loadInto(ctx context.Context, m map[peer.ID]*entry, key string, arg []byte) error {
-	where, args := "", []any(nil)
-	if key != "" {
-		where, args = " WHERE "+key+" = ?", []any{arg}
-	}
-	bookWhere := ""
-	if key != "" {
-		bookWhere = " WHERE peer = ?"
+// loadInto reads the record of peer p, or of every peer when p is "", into
+// m.
+func (s *Store) loadInto(ctx context.Context, m map[peer.ID]*entry, p peer.ID) error {
+	where, bookWhere, args := "", "", []any(nil)
+	if p != "" {
+		where, bookWhere, args = " WHERE id = ?", " WHERE peer = ?", []any{[]byte(p)}
 	}
 	err := queryEach(ctx, s.db, `SELECT id, updated, last_seen, pubkey, privkey, record, record_seq, addrs
 		FROM peerstore_peers`+where, args, func(rows *sql.Rows) error { return s.scanPeer(m, rows) })
