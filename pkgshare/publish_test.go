@@ -19,15 +19,22 @@ import (
 
 func newTestLibrary(t *testing.T) *Library {
 	t.Helper()
-	db, err := home.OpenDB(filepath.Join(t.TempDir(), "p2psb.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	lib, err := NewLibrary(db)
-	require.NoError(t, err)
+	lib := openTestLibrary(t, t.TempDir())
+	t.Cleanup(func() { lib.db.Close() })
 	return lib
 }
 
-func testKey(t *testing.T, seed byte) crypto.PrivKey {
+// openTestLibrary opens a new library in dir; the caller closes lib.db.
+func openTestLibrary(tb testing.TB, dir string) *Library {
+	tb.Helper()
+	db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
+	require.NoError(tb, err)
+	lib, err := NewLibrary(db)
+	require.NoError(tb, err)
+	return lib
+}
+
+func testKey(t testing.TB, seed byte) crypto.PrivKey {
 	t.Helper()
 	k, _, err := crypto.GenerateEd25519Key(bytes.NewReader(bytes.Repeat([]byte{seed}, 64)))
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package pkgshare
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,10 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/stretchr/testify/require"
 
-	"github.com/p2psb/p2psb/pkgshare/home"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -23,8 +20,7 @@ import (
 // depends on first+i only, so versions can share chunks.
 func syntheticVersion(tb testing.TB, seed byte, first, chunks, files int) *manifest.Sealed {
 	tb.Helper()
-	key, _, err := crypto.GenerateEd25519Key(bytes.NewReader(bytes.Repeat([]byte{seed}, 64)))
-	require.NoError(tb, err)
+	key := testKey(tb, seed)
 	m := &manifest.Manifest{Publisher: key.GetPublic(), Name: fmt.Sprintf("synthetic-%d", seed), Version: 1,
 		Created: time.Unix(1, 0)}
 	for f := 0; f < files; f++ {
@@ -67,10 +63,7 @@ func BenchmarkOpenSink(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				dir := b.TempDir()
-				db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
-				require.NoError(b, err)
-				lib, err := NewLibrary(db)
-				require.NoError(b, err)
+				lib := openTestLibrary(b, dir)
 				if other != nil {
 					addComplete(b, lib, other, filepath.Join(dir, "other"))
 				}
@@ -84,7 +77,7 @@ func BenchmarkOpenSink(b *testing.B) {
 				require.NoError(b, k.release())
 				b.StopTimer()
 				require.NoError(b, k.close())
-				require.NoError(b, db.Close())
+				require.NoError(b, lib.db.Close())
 				b.StartTimer()
 			}
 		})
@@ -116,14 +109,11 @@ func BenchmarkInsertVersion(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dir := b.TempDir()
-		db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
-		require.NoError(b, err)
-		lib, err := NewLibrary(db)
-		require.NoError(b, err)
+		lib := openTestLibrary(b, dir)
 		b.StartTimer()
 		addComplete(b, lib, s, dir)
 		b.StopTimer()
-		require.NoError(b, db.Close())
+		require.NoError(b, lib.db.Close())
 		b.StartTimer()
 	}
 }
