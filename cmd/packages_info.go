@@ -49,11 +49,7 @@ func localDetail(ctx context.Context, s *session, t pkgshare.Target) (*pkgshare.
 	if err != nil {
 		return nil, err
 	}
-	v, err := lib.VersionOf(ctx, t)
-	if err != nil {
-		return nil, err
-	}
-	return lib.Detail(ctx, v)
+	return lib.Detail(ctx, t)
 }
 
 func printInfo(w io.Writer, res *pkgshare.PackageDetail) error {

@@ -35,8 +35,8 @@ func (t Target) String() string {
 	return t.Ref.String()
 }
 
-// VersionOf returns the version t names.
-func (l *Library) VersionOf(ctx context.Context, t Target) (*Version, error) {
+// versionOf returns the version t names.
+func (l *Library) versionOf(ctx context.Context, t Target) (*Version, error) {
 	if t.ByVersionID {
 		return l.VersionByID(ctx, t.VersionID)
 	}
@@ -60,8 +60,13 @@ type PackageDetail struct {
 	Files []FileDetail `json:"files"`
 }
 
-// Detail returns the package of v with v's files.
-func (l *Library) Detail(ctx context.Context, v *Version) (*PackageDetail, error) {
+// Detail returns the package of the version t names, with that version's
+// files.
+func (l *Library) Detail(ctx context.Context, t Target) (*PackageDetail, error) {
+	v, err := l.versionOf(ctx, t)
+	if err != nil {
+		return nil, err
+	}
 	p, err := l.Package(ctx, v.Sealed.PackageID)
 	if err != nil {
 		return nil, err

@@ -127,11 +127,7 @@ func (s *Server) packageDetail(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, &Error{Msg: err.Error(), BadInput: true})
 		return
 	}
-	v, err := s.node.Library.VersionOf(r.Context(), t)
-	var d *pkgshare.PackageDetail
-	if err == nil {
-		d, err = s.node.Library.Detail(r.Context(), v)
-	}
+	d, err := s.node.Library.Detail(r.Context(), t)
 	answer(w, d, err)
 }
 
