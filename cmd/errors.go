@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -31,17 +30,10 @@ func usageErrorf(format string, args ...any) error {
 // noArgs refuses the positional arguments of a command that takes none,
 // naming it as typed ("buddy ls").
 func noArgs(c *cli.Context) error {
-	if !c.Args().Present() {
-		return nil
+	if c.Args().Present() {
+		return usageErrorf("%s takes no arguments", strings.TrimPrefix(c.Command.HelpName, c.App.HelpName+" "))
 	}
-	var path []string
-	for _, l := range c.Lineage() {
-		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name {
-			path = append(path, l.Command.Name)
-		}
-	}
-	slices.Reverse(path)
-	return usageErrorf("%s takes no arguments", strings.Join(path, " "))
+	return nil
 }
 
 // invalidInput is implemented by errors, from any package, that blame the
