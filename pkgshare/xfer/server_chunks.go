@@ -31,7 +31,6 @@ type reply struct {
 	hdr  pb.ChunkHeader
 	body []byte
 	bufs [2][]byte
-	sent func() // if set, called once the body is sent in full
 }
 
 func (r *reply) release() {
@@ -94,16 +93,14 @@ func (s *Server) prepare(ctx context.Context, id manifest.VersionID, st *seedStr
 		return r
 	}
 	hash := manifest.ChunkHash(req.Hash)
-	deferred, sent, unsent := s.handOut(st, hash)
-	if deferred {
+	if s.handOut(st, hash) {
 		return &reply{hdr: pb.ChunkHeader{Status: pb.Status_STATUS_ELSEWHERE}}
 	}
-	r.sent = sent
 	buf := pool.Get(headRoom + int(req.Size))
 	r.bufs[0] = buf
 	if err := s.store.ReadChunk(ctx, id, hash, buf[headRoom:]); err != nil {
-		if unsent != nil {
-			unsent() // others may have it from here after all
+		if st != nil {
+			s.seed.settle(st, hash, false) // others may have it from here after all
 		}
 		if errors.Is(err, ErrChanged) {
 			s.cfg.log.Info("xfer: not serving a chunk of a changed file", "version", id, "chunk", hash, "err", err)
@@ -134,8 +131,8 @@ func (s *Server) writeReplies(ctx context.Context, c *wire, id manifest.VersionI
 		}
 		r := s.prepare(ctx, id, st, req)
 		err := s.send(ctx, c, r)
-		if err == nil && r.sent != nil {
-			r.sent()
+		if st != nil && r.hdr.Status == pb.Status_STATUS_OK {
+			s.seed.settle(st, manifest.ChunkHash(req.Hash), err == nil)
 		}
 		r.release()
 		if err == nil && len(in) == 0 {

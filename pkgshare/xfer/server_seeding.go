@@ -30,8 +30,8 @@ import (
 // bound is per chunk, not "until every chunk was sent once": a chunk that
 // every fetcher already holds (copied from a local older version) is never
 // asked for, and fetchers that do not know each other would otherwise
-// wait on each other for ever. A first copy not sent in full when its
-// stream ends is free to be handed to someone else, and so is every chunk
+// wait on each other for ever. A first copy whose read or write fails is
+// free to be handed to someone else, and so is every chunk
 // whose first receiver has no chunk stream left here (it finished or
 // left, and may not pass the chunk on). The state lives in
 // memory while chunk streams of the version are open.
@@ -65,22 +65,19 @@ type seedSwarm struct {
 	copies   int                             // bodies sent in full
 }
 
-// handout records who a chunk was handed to first, when, when that copy
-// was sent in full, and how many copies were.
+// handout records who a chunk was handed to first, when, and when that
+// copy was sent in full.
 type handout struct {
 	first peer.ID // "" while nobody holds the first copy
 	at    time.Time
-	done  time.Time
-	sent  int
+	done  time.Time // zero until the first copy is sent in full
 }
 
-// seedStream is one chunk stream's view of its swarm, carried in the
-// stream's context to prepare.
+// seedStream is one chunk stream's view of its swarm.
 type seedStream struct {
 	sw          *seedSwarm
 	from        peer.ID
 	elsewhereOK bool
-	pending     map[manifest.ChunkHash]struct{} // first copies under way on this stream
 }
 
 // serveChunkStream serves one GetChunks stream, as a member of its
@@ -104,30 +101,33 @@ func (s *Server) serveChunkStream(ctx context.Context, c *wire, q *pb.GetChunks)
 
 // handOut applies the seeding rule to a request for chunk h on the chunk
 // stream st (nil: not seeding). It reports whether to answer
-// STATUS_ELSEWHERE; if not, call sent (when not nil) once the body is
-// written in full, or unsent when it will not be (its read failed).
-func (s *Server) handOut(st *seedStream, h manifest.ChunkHash) (deferred bool, sent, unsent func()) {
+// STATUS_ELSEWHERE; if not, the answer must be settled once its body is
+// sent or will not be.
+func (s *Server) handOut(st *seedStream, h manifest.ChunkHash) (deferred bool) {
 	if st == nil {
-		return false, nil, nil
+		return false
 	}
 	s.seed.mu.Lock()
 	deferred = st.handOut(h, time.Now())
 	hook := s.seed.onDefer
 	s.seed.mu.Unlock()
-	if deferred {
-		if hook != nil {
-			hook()
-		}
-		return true, nil, nil
+	if deferred && hook != nil {
+		hook()
 	}
-	locked := func(f func()) func() {
-		return func() {
-			s.seed.mu.Lock()
-			defer s.seed.mu.Unlock()
-			f()
-		}
+	return deferred
+}
+
+// settle records how the answer to a request for chunk h on st (not
+// deferred by handOut) ended: its body sent in full, or not sent (the
+// read or the write failed).
+func (sd *seeding) settle(st *seedStream, h manifest.ChunkHash, sent bool) {
+	sd.mu.Lock()
+	defer sd.mu.Unlock()
+	if sent {
+		st.sent(h, time.Now())
+	} else {
+		st.unsent(h)
 	}
-	return false, locked(func() { st.sent(h, time.Now()) }), locked(func() { st.unsent(h) })
 }
 
 // handOut decides on a request for chunk h at time now, and records the
@@ -141,7 +141,6 @@ func (st *seedStream) handOut(h manifest.ChunkHash, now time.Time) (deferred boo
 	switch {
 	case ho.first == "":
 		ho.first, ho.at = st.from, now
-		st.pending[h] = struct{}{}
 	case ho.first != st.from && st.elsewhereOK && len(sw.streams) > 1 && sw.spreading(ho, now):
 		sw.deferred++
 		return true
@@ -152,7 +151,7 @@ func (st *seedStream) handOut(h manifest.ChunkHash, now time.Time) (deferred boo
 // spreading reports whether chunk ho is still left to its first receiver
 // at time now.
 func (sw *seedSwarm) spreading(ho *handout, now time.Time) bool {
-	if ho.sent == 0 {
+	if ho.done.IsZero() {
 		return now.Sub(ho.at) < handoutStale
 	}
 	return now.Sub(ho.done) < sw.spread
@@ -165,9 +164,8 @@ func (st *seedStream) sent(h manifest.ChunkHash, now time.Time) {
 	if ho == nil {
 		return
 	}
-	delete(st.pending, h)
 	st.sw.copies++
-	if ho.sent++; ho.sent == 1 {
+	if ho.done.IsZero() {
 		ho.done = now
 	}
 }
@@ -176,8 +174,7 @@ func (st *seedStream) sent(h manifest.ChunkHash, now time.Time) {
 // and has not sent it, so that the chunk may be handed to another peer.
 // Call with seeding.mu held.
 func (st *seedStream) unsent(h manifest.ChunkHash) {
-	delete(st.pending, h)
-	if ho := st.sw.handouts[h]; ho != nil && ho.sent == 0 && ho.first == st.from {
+	if ho := st.sw.handouts[h]; ho != nil && ho.done.IsZero() && ho.first == st.from {
 		ho.first = ""
 	}
 }
@@ -215,7 +212,7 @@ func (sd *seeding) add(id manifest.VersionID, fresh *seedSwarm, from peer.ID, el
 		sd.swarms[id] = sw
 	}
 	sw.streams[from]++
-	return &seedStream{sw: sw, from: from, elsewhereOK: elsewhereOK, pending: make(map[manifest.ChunkHash]struct{})}
+	return &seedStream{sw: sw, from: from, elsewhereOK: elsewhereOK}
 }
 
 // leave removes a chunk stream; the swarm's state goes with its last
@@ -224,9 +221,6 @@ func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
 	sd.mu.Lock()
 	defer sd.mu.Unlock()
 	sw := st.sw
-	for h := range st.pending { // first copies that did not get through
-		st.unsent(h)
-	}
 	if sw.streams[st.from]--; sw.streams[st.from] == 0 {
 		delete(sw.streams, st.from)
 		sw.release(st.from)
@@ -245,7 +239,7 @@ func (sd *seeding) leave(st *seedStream) (ended bool, sent, deferred int) {
 func (sw *seedSwarm) release(from peer.ID) {
 	for _, ho := range sw.handouts {
 		if ho.first == from {
-			ho.first, ho.sent = "", 0
+			ho.first, ho.done = "", time.Time{}
 		}
 	}
 }
