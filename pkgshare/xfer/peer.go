@@ -99,25 +99,34 @@ func (fe *fetch) runPeer(p *peerState) {
 	if err == nil {
 		err = fe.subscribe(p)
 	}
-	for failures := 0; err == nil; {
-		var delivered bool
-		delivered, err = fe.pull(p)
-		if err == nil || p.ctx.Err() != nil {
-			return
-		}
-		if delivered {
-			failures = 0
-		}
-		if failures++; failures < maxFailures {
-			fe.cfg.log.Debug("xfer: peer stream failed", "peer", p.id, "failures", failures, "err", err)
-			err = nil
-		}
+	if err == nil {
+		err = fe.pullLoop(p)
 	}
-	if p.ctx.Err() == nil {
+	if err != nil && p.ctx.Err() == nil {
 		fe.cfg.log.Debug("xfer: dropping peer", "peer", p.id, "version", fe.v.ID, "err", err)
 		if !fe.complete() {
 			p.cancel() // ends the other lanes
 		}
+	}
+}
+
+// pullLoop runs one lane: it pulls from p on a stream, and on a new one
+// after a failure, until p is of no more use, p's context ends, or
+// maxFailures streams in a row fail without delivering anything (it then
+// returns the last failure).
+func (fe *fetch) pullLoop(p *peerState) error {
+	for failures := 0; ; {
+		delivered, err := fe.pull(p)
+		if err == nil || p.ctx.Err() != nil {
+			return nil
+		}
+		if delivered {
+			failures = 0
+		}
+		if failures++; failures >= maxFailures {
+			return err
+		}
+		fe.cfg.log.Debug("xfer: peer stream failed", "peer", p.id, "failures", failures, "err", err)
 	}
 }
 
@@ -132,24 +141,13 @@ func (fe *fetch) openLanes(p *peerState) {
 	})
 }
 
-// runLane pulls from p on an extra stream until p is of no more use or
-// the lane fails maxFailures times in a row; whether p stays in the fetch
-// is up to its first lane (runPeer). Either lane's end wakes the other,
-// so that it notices p being of no more use.
+// runLane runs an extra lane to p; whether p stays in the fetch is up to
+// its first lane (runPeer). Either lane's end wakes the other, so that it
+// notices p being of no more use.
 func (fe *fetch) runLane(p *peerState) {
 	defer wake(p.wake)
-	for failures := 0; ; {
-		delivered, err := fe.pull(p)
-		if err == nil || p.ctx.Err() != nil {
-			return
-		}
-		if delivered {
-			failures = 0
-		}
-		if failures++; failures >= maxFailures {
-			fe.cfg.log.Debug("xfer: closing a lane to peer", "peer", p.id, "err", err)
-			return
-		}
+	if err := fe.pullLoop(p); err != nil {
+		fe.cfg.log.Debug("xfer: closing a lane to peer", "peer", p.id, "err", err)
 	}
 }
 
