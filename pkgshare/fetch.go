@@ -114,7 +114,6 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 	n.log.Debug("fetch sink ready", "version", sealed.ID, "chunks", len(k.chunks), "local", len(plan),
 		"since_start", time.Since(start))
 	feed := &providerFeed{seen: seen, provs: provs}
-	defer feed.close()
 	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, limit: limit,
 		announce: n.announcer(opts.Announce, sealed.PackageID)}
 	if err := f.fill(ctx, plan); err != nil {
@@ -128,11 +127,6 @@ func (n *Node) Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, erro
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
 }
-
-// notifyFunc adapts a function to xfer.Notifier.
-type notifyFunc func(manifest.VersionID)
-
-func (f notifyFunc) Notify(id manifest.VersionID) { f(id) }
 
 // announcer returns a function that registers the node as a provider of
 // the package the first time it is called (when on is set).
@@ -214,8 +208,7 @@ func (f *filling) fill(ctx context.Context, plan []int) error {
 		}
 		copyErr = f.k.release()
 		if copied > 0 {
-			f.n.Xfer.Notify(f.k.sealed.ID)
-			f.announce()
+			f.Notify(f.k.sealed.ID)
 		}
 	}()
 	var err error
@@ -251,7 +244,7 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 			}
 		},
 		BadPeer: f.n.lowerScore,
-		Notify:  notifyFunc(func(id manifest.VersionID) { f.n.Xfer.Notify(id); f.announce() }),
+		Notify:  f,
 	})
 	if stats != nil {
 		f.res.FetchedBytes += stats.Bytes
@@ -266,12 +259,20 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 	return nil
 }
 
+// Notify implements xfer.Notifier: the sink gained chunks, so the server
+// tells its subscribers, and the node registers as a provider if it has
+// not yet.
+func (f *filling) Notify(id manifest.VersionID) {
+	f.n.Xfer.Notify(id)
+	f.announce()
+}
+
 // providerFeed hands a fetch's providers to one Fetcher pass at a time:
 // each pass gets the providers earlier passes got, then the new ones.
+// Passes do not overlap (a pass's goroutine has returned once it is
+// ended), so seen needs no lock.
 type providerFeed struct {
 	provs <-chan peer.AddrInfo
-	wg    sync.WaitGroup
-	mu    sync.Mutex
 	seen  []peer.AddrInfo
 }
 
@@ -279,15 +280,13 @@ type providerFeed struct {
 // (the pass's goroutine has returned when it does).
 func (p *providerFeed) pass(ctx context.Context) (<-chan peer.AddrInfo, func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	p.mu.Lock()
 	out := make(chan peer.AddrInfo, len(p.seen)+16)
 	for _, ai := range p.seen {
 		out <- ai
 	}
-	p.mu.Unlock()
-	p.wg.Add(1)
+	done := make(chan struct{})
 	go func() {
-		defer p.wg.Done()
+		defer close(done)
 		defer close(out)
 		for {
 			select {
@@ -297,9 +296,7 @@ func (p *providerFeed) pass(ctx context.Context) (<-chan peer.AddrInfo, func()) 
 				if !ok {
 					return
 				}
-				p.mu.Lock()
 				p.seen = append(p.seen, ai)
-				p.mu.Unlock()
 				select {
 				case out <- ai:
 				case <-ctx.Done():
@@ -308,8 +305,5 @@ func (p *providerFeed) pass(ctx context.Context) (<-chan peer.AddrInfo, func()) 
 			}
 		}
 	}()
-	return out, func() { cancel(); p.wg.Wait() }
+	return out, func() { cancel(); <-done }
 }
-
-// close waits for the passes' goroutines (their contexts have ended).
-func (p *providerFeed) close() { p.wg.Wait() }
