@@ -115,12 +115,14 @@ func (s *Server) discoverResponse(regs []registration, cookie []byte, err error)
 	now := s.cfg.clock.Now()
 	resp.Registrations = make([]*pb.Message_Register, len(regs))
 	items := make([]pb.Message_Register, len(regs)) // one allocation for all
+	ttls := make([]int64, len(regs))
 	var ns *string
 	for i, r := range regs {
 		if ns == nil || *ns != r.ns {
 			ns = proto.String(r.ns) // shared by runs of one namespace
 		}
-		items[i] = pb.Message_Register{Ns: ns, SignedPeerRecord: r.record, Ttl: proto.Int64(r.ttlAt(now))}
+		ttls[i] = r.ttlAt(now)
+		items[i] = pb.Message_Register{Ns: ns, SignedPeerRecord: r.record, Ttl: &ttls[i]}
 		resp.Registrations[i] = &items[i]
 	}
 	return &pb.Message{Type: pb.Message_DISCOVER_RESPONSE.Enum(), DiscoverResponse: resp}

@@ -20,18 +20,21 @@ type statements struct {
 	remove       *sql.Stmt
 	tombstone    *sql.Stmt
 	saveCounter  *sql.Stmt
-	all          []*sql.Stmt // every statement above that was prepared, for close
 }
 
 const saveCounterQuery = `INSERT INTO rendezvous_meta(key, value) VALUES('seq', ?)
 	ON CONFLICT(key) DO UPDATE SET value = excluded.value`
 
-func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
-	st := &statements{}
-	for _, p := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{
+// stmtQuery is a statement field and the query it is prepared from.
+type stmtQuery struct {
+	dst   **sql.Stmt
+	query string
+}
+
+// queries lists every statement with its query, for preparing and
+// closing them all.
+func (st *statements) queries() []stmtQuery {
+	return []stmtQuery{
 		{&st.discoverNS, discoverNSQuery},
 		{&st.discoverAll, discoverAllQuery},
 		{&st.changes, changesQuery},
@@ -42,22 +45,29 @@ func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&st.remove, deleteQuery},
 		{&st.tombstone, tombstoneStmt},
 		{&st.saveCounter, saveCounterQuery},
-	} {
+	}
+}
+
+func prepareStatements(ctx context.Context, db *sql.DB) (*statements, error) {
+	st := &statements{}
+	for _, p := range st.queries() {
 		s, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
 			st.close()
 			return nil, fmt.Errorf("prepare rendezvous queries: %w", err)
 		}
 		*p.dst = s
-		st.all = append(st.all, s)
 	}
 	return st, nil
 }
 
+// close closes the statements that were prepared.
 func (st *statements) close() error {
 	var errs []error
-	for _, s := range st.all {
-		errs = append(errs, s.Close())
+	for _, p := range st.queries() {
+		if *p.dst != nil {
+			errs = append(errs, (*p.dst).Close())
+		}
 	}
 	return errors.Join(errs...)
 }
