@@ -177,7 +177,6 @@ func (b *batchConn) Close() error {
 		}
 		stop.Stop()
 	}
-	b.room.Broadcast()
 	b.mu.Unlock()
 	return b.Conn.Close()
 }

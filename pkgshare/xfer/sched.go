@@ -99,14 +99,11 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 		banned:   make(map[peer.ID]bool),
 		stats:    Stats{PerPeer: make(map[peer.ID]int64)},
 	}
-	for _, c := range chunks {
-		fe.total += int64(c.Size) // a repeated chunk is fetched once
-	}
-	fe.avgChunk = float64(fe.total) / float64(max(len(chunks), 1))
 	fe.ctx, fe.cancel = context.WithCancel(ctx)
 	fe.doneCtx, fe.doneCancel = context.WithCancel(context.Background())
 	fe.doneCh = fe.doneCtx.Done()
 	for i, c := range chunks {
+		fe.total += int64(c.Size) // a repeated chunk is fetched once
 		if have.Has(i) {
 			fe.st[i].done = true
 			fe.present += int64(c.Size)
@@ -114,6 +111,7 @@ func newFetch(ctx context.Context, f *Fetcher, job Job) (*fetch, error) {
 			fe.remaining++
 		}
 	}
+	fe.avgChunk = float64(fe.total) / float64(max(len(chunks), 1))
 	if fe.remaining == 0 {
 		fe.doneCancel()
 	}
