@@ -133,13 +133,9 @@ func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, roo
 const chunkRowsPerInsert = 256
 
 // insertChunks records where each chunk of s is (the rows local copies
-// are found by), replacing any rows s has: a fetch started by an older
-// p2psb recorded them at its start.
+// are found by).
 func insertChunks(ctx context.Context, tx *sql.Tx, s *manifest.Sealed) error {
 	id := s.ID.String()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_chunks WHERE version_id = ?`, id); err != nil {
-		return fmt.Errorf("store chunks of %s: %w", s.ID, err)
-	}
 	args := make([]any, 0, 6*chunkRowsPerInsert)
 	flush := func() error {
 		if len(args) == 0 {

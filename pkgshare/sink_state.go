@@ -200,6 +200,11 @@ func (k *fileSink) complete(ctx context.Context) error {
 			return fmt.Errorf("complete %s: %w", k.sealed.ID, err)
 		}
 	}
+	// A fetch started by an older p2psb recorded its chunk rows at its
+	// start; they are replaced.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_chunks WHERE version_id = ?`, k.sealed.ID.String()); err != nil {
+		return fmt.Errorf("complete %s: %w", k.sealed.ID, err)
+	}
 	if err := insertChunks(ctx, tx, k.sealed); err != nil {
 		return err
 	}
