@@ -36,6 +36,24 @@ func (s *session) daemon() (*control.Client, error) {
 	return d, err
 }
 
+// viaDaemon runs remote against the home's running daemon, or local
+// against the home's library when no daemon runs.
+func viaDaemon[T any](s *session, remote func(*control.Client) (T, error), local func(*pkgshare.Library) (T, error)) (T, error) {
+	var zero T
+	d, err := s.runningDaemon()
+	switch {
+	case err != nil:
+		return zero, err
+	case d != nil:
+		return remote(d)
+	}
+	lib, err := s.library()
+	if err != nil {
+		return zero, err
+	}
+	return local(lib)
+}
+
 // runningDaemon returns a client of the home's running daemon, or nil when
 // none runs (the command then works locally).
 func (s *session) runningDaemon() (*control.Client, error) {

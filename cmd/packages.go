@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
 )
 
 func newPackagesCommand(e *env) *cli.Command {
@@ -72,18 +73,9 @@ func runPackagesList(ctx context.Context, s *session) error {
 }
 
 func listPackages(ctx context.Context, s *session) ([]pkgshare.PackageInfo, error) {
-	d, err := s.runningDaemon()
-	switch {
-	case err != nil:
-		return nil, err
-	case d != nil:
-		return d.Packages(ctx)
-	}
-	lib, err := s.library()
-	if err != nil {
-		return nil, err
-	}
-	return lib.Packages(ctx)
+	return viaDaemon(s,
+		func(d *control.Client) ([]pkgshare.PackageInfo, error) { return d.Packages(ctx) },
+		func(lib *pkgshare.Library) ([]pkgshare.PackageInfo, error) { return lib.Packages(ctx) })
 }
 
 // parseTarget reads a packages subcommand argument: a package ID or

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
 )
 
 func newPackagesInfoCommand(e *env) *cli.Command {
@@ -28,28 +29,13 @@ func newPackagesInfoCommand(e *env) *cli.Command {
 // runPackagesInfo asks the running daemon when there is one, else reads
 // the library.
 func runPackagesInfo(ctx context.Context, s *session, t pkgshare.Target) error {
-	d, err := s.runningDaemon()
-	if err != nil {
-		return err
-	}
-	var res *pkgshare.PackageDetail
-	if d != nil {
-		res, err = d.PackageDetail(ctx, t.String())
-	} else {
-		res, err = localDetail(ctx, s, t)
-	}
+	res, err := viaDaemon(s,
+		func(d *control.Client) (*pkgshare.PackageDetail, error) { return d.PackageDetail(ctx, t.String()) },
+		func(lib *pkgshare.Library) (*pkgshare.PackageDetail, error) { return lib.Detail(ctx, t) })
 	if err != nil {
 		return err
 	}
 	return s.out.result(res, func(w io.Writer) error { return printInfo(w, res) })
-}
-
-func localDetail(ctx context.Context, s *session, t pkgshare.Target) (*pkgshare.PackageDetail, error) {
-	lib, err := s.library()
-	if err != nil {
-		return nil, err
-	}
-	return lib.Detail(ctx, t)
 }
 
 func printInfo(w io.Writer, res *pkgshare.PackageDetail) error {

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -48,16 +49,7 @@ func runPackagesRm(ctx context.Context, s *session, t pkgshare.Target) error {
 }
 
 func removeVersions(ctx context.Context, s *session, ref manifest.Ref) ([]pkgshare.VersionInfo, error) {
-	d, err := s.runningDaemon()
-	if err != nil {
-		return nil, err
-	}
-	if d != nil {
-		return d.RemovePackage(ctx, ref)
-	}
-	lib, err := s.library()
-	if err != nil {
-		return nil, err
-	}
-	return lib.Remove(ctx, ref)
+	return viaDaemon(s,
+		func(d *control.Client) ([]pkgshare.VersionInfo, error) { return d.RemovePackage(ctx, ref) },
+		func(lib *pkgshare.Library) ([]pkgshare.VersionInfo, error) { return lib.Remove(ctx, ref) })
 }
