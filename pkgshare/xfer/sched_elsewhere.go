@@ -74,10 +74,14 @@ func (fe *fetch) deferralEnded(p *peerState) {
 	}
 	d.next = time.Time{}
 	now := time.Now()
+	var next time.Time // the earliest back-off still running
 	for _, e := range d.chunks {
-		if e.until.After(now) {
-			fe.armWake(p, d, e.until)
+		if e.until.After(now) && (next.IsZero() || e.until.Before(next)) {
+			next = e.until
 		}
+	}
+	if !next.IsZero() {
+		fe.armWake(p, d, next)
 	}
 	wake(p.wake)
 }
