@@ -255,17 +255,16 @@ func newSeedSwarm(ctx context.Context, store Store, id manifest.VersionID) (*see
 	if err != nil {
 		return nil, err
 	}
-	chunks := Chunks(&sealed.Manifest)
-	if have.Len() != len(chunks) {
+	sw := &seedSwarm{id: id, handouts: make(map[manifest.ChunkHash]*handout), streams: make(map[peer.ID]int)}
+	for _, f := range sealed.Files {
+		for _, c := range f.Chunks {
+			if sw.handouts[c.Hash] == nil {
+				sw.handouts[c.Hash] = &handout{}
+			}
+		}
+	}
+	if have.Len() != len(sw.handouts) {
 		return nil, nil
-	}
-	sw := &seedSwarm{
-		id:       id,
-		handouts: make(map[manifest.ChunkHash]*handout, len(chunks)),
-		streams:  make(map[peer.ID]int),
-	}
-	for _, c := range chunks {
-		sw.handouts[c.Hash] = &handout{}
 	}
 	return sw, nil
 }
