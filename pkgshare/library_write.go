@@ -44,7 +44,8 @@ func (l *Library) addPublished(ctx context.Context, key crypto.PrivKey, name, ro
 		}
 		return publishResult(latest, true), tx.Commit()
 	}
-	m := &manifest.Manifest{Publisher: key.GetPublic(), Name: name, Version: 1, Created: now.UTC(), Files: mfiles}
+	m := &manifest.Manifest{Publisher: key.GetPublic(), Name: name, Version: 1, Created: now.UTC(), Files: mfiles,
+		HashAlgo: publishHash}
 	if latest != nil {
 		m.Version, m.Previous = latest.Version+1, latest.ID
 	}

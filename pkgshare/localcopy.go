@@ -2,7 +2,6 @@ package pkgshare
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -149,7 +148,7 @@ func copyChunk(ctx context.Context, stmt *sql.Stmt, k *fileSink, c manifest.Chun
 	}
 	rows.Close()
 	for _, s := range sources {
-		if readUnchanged(s.path, s.size, time.Unix(0, s.mtime), s.off, buf) != nil || sha256.Sum256(buf) != c.Hash {
+		if readUnchanged(s.path, s.size, time.Unix(0, s.mtime), s.off, buf) != nil || k.sealed.HashAlgo.Sum(buf) != c.Hash {
 			continue
 		}
 		return true, k.WriteChunk(ctx, c.Hash, buf)

@@ -109,6 +109,9 @@ func hashFiles(ctx context.Context, files []localFile, p Progress) ([]hashedFile
 	return out, g.Wait()
 }
 
+// publishHash is the chunk hash of every manifest publish writes.
+const publishHash = manifest.BLAKE3
+
 // hashFile chunks one file, refusing it if it changes while being read.
 func hashFile(ctx context.Context, f localFile, p Progress) ([]chunker.Chunk, error) {
 	fd, err := os.Open(f.Abs)
@@ -119,7 +122,8 @@ func hashFile(ctx context.Context, f localFile, p Progress) ([]chunker.Chunk, er
 	if err := checkUnchanged(fd, f); err != nil {
 		return nil, err
 	}
-	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0)}
+	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0),
+		Sum: func(b []byte) [32]byte { return publishHash.Sum(b) }}
 	if p != nil {
 		opts.Progress = p.Add
 	}

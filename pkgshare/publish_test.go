@@ -85,6 +85,13 @@ func TestPublishVersionsAndUnchanged(t *testing.T) {
 	require.NoError(t, manifest.CheckSuccessor(old.Sealed, got.Sealed))
 	// Appending to the large file keeps its leading chunks.
 	require.Equal(t, old.Sealed.Files[0].Chunks[0], got.Sealed.Files[0].Chunks[0])
+
+	// Chunks are hashed with BLAKE3, and the manifest says so.
+	require.Equal(t, manifest.BLAKE3, got.Sealed.HashAlgo)
+	a, err := os.ReadFile(filepath.Join(dir, "a"))
+	require.NoError(t, err)
+	first := got.Sealed.Files[0].Chunks[0]
+	require.Equal(t, manifest.BLAKE3.Sum(a[:first.Size]), first.Hash)
 }
 
 // slowProgress runs hook once, on the first progress report.

@@ -77,7 +77,8 @@ func (l *Library) verifyFile(ctx context.Context, v *Version, i int, p Progress)
 	if fi.Size() != want.Size {
 		return fmt.Sprintf("size changed from %d to %d bytes", want.Size, fi.Size()), nil
 	}
-	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0)}
+	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0),
+		Sum: func(b []byte) [32]byte { return v.Sealed.HashAlgo.Sum(b) }}
 	if p != nil {
 		opts.Progress = p.Add
 	}

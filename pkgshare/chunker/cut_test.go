@@ -41,18 +41,31 @@ func TestKnownVector(t *testing.T) {
 		require.Equal(t, "6328b7a85eb0216bc9815e8d73fa2a20aa420fc87e3cb33936360da2da4c2c3e",
 			hex.EncodeToString(sha256Of(enc)))
 	})
-	t.Run("split hashes", func(t *testing.T) {
-		chunks, err := Split(context.Background(), bytes.NewReader(data), Options{Params: DefaultParams()})
-		require.NoError(t, err)
-		require.Equal(t, "7c915d2b383cdfe1ec09d4a342452fb8e04bff8255c970b18c8241a02b6c96f1",
-			hex.EncodeToString(chunks[0].Hash[:]))
-		all := sha256.New()
-		for _, c := range chunks {
-			all.Write(c.Hash[:])
-		}
-		require.Equal(t, "0aa6b2b3c56b222b3f6b6fc1ca798b52a30ed0ac392c2d9615f29a3499923d87",
-			hex.EncodeToString(all.Sum(nil)))
-	})
+	// The BLAKE3 of chunk 0 agrees with b3sum, the reference
+	// implementation's command; the SHA-256 one is the format before it.
+	for _, tc := range []struct {
+		name        string
+		sum         func([]byte) [32]byte
+		first, list string
+	}{
+		{"split hashes", nil,
+			"2802b70750f628c2367fb222b594d961300d835727961fa79bfe2d96d98dd312",
+			"d2570d08f5acc6ebacc1a9c90847c53f2562022466d783a915868ed1aa623674"},
+		{"split hashes sha256", sha256.Sum256,
+			"7c915d2b383cdfe1ec09d4a342452fb8e04bff8255c970b18c8241a02b6c96f1",
+			"0aa6b2b3c56b222b3f6b6fc1ca798b52a30ed0ac392c2d9615f29a3499923d87"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			chunks, err := Split(context.Background(), bytes.NewReader(data), Options{Params: DefaultParams(), Sum: tc.sum})
+			require.NoError(t, err)
+			require.Equal(t, tc.first, hex.EncodeToString(chunks[0].Hash[:]))
+			all := sha256.New()
+			for _, c := range chunks {
+				all.Write(c.Hash[:])
+			}
+			require.Equal(t, tc.list, hex.EncodeToString(all.Sum(nil)))
+		})
+	}
 }
 
 func sha256Of(b []byte) []byte {

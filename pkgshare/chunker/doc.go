@@ -3,9 +3,9 @@
 //
 // Terms:
 //
-//   - Chunk: a run of a stream's bytes, addressed by its SHA-256 hash. Its
-//     size lies between Params.Min and Params.Max, except for the last
-//     chunk of a stream, which may be shorter.
+//   - Chunk: a run of a stream's bytes, addressed by its hash (Options.Sum,
+//     BLAKE3 unless set). Its size lies between Params.Min and Params.Max,
+//     except for the last chunk of a stream, which may be shorter.
 //   - Cut point: where one chunk ends and the next begins. Cut points
 //     depend on content, not on position, so inserting or deleting bytes
 //     changes only the chunks around the edit: a new version of a file

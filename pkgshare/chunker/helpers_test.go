@@ -2,12 +2,12 @@ package chunker
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/zeebo/blake3"
 )
 
 // splitmix is the splitmix64 generator: gen_gear.go draws the gear table
@@ -90,7 +90,7 @@ func requireChunks(t *testing.T, data []byte, p Params, chunks []Chunk) {
 	for i, c := range chunks {
 		require.Equal(t, off, c.Offset, "chunk %d offset", i)
 		require.Equal(t, int64(cuts[i]), off+int64(c.Size), "chunk %d end", i)
-		require.Equal(t, sha256.Sum256(data[off:cuts[i]]), c.Hash, "chunk %d hash", i)
+		require.Equal(t, blake3.Sum256(data[off:cuts[i]]), c.Hash, "chunk %d hash", i)
 		off += int64(c.Size)
 	}
 	require.Equal(t, int64(len(data)), off)

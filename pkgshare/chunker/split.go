@@ -2,10 +2,10 @@ package chunker
 
 import (
 	"context"
-	"crypto/sha256"
 	"io"
 	"runtime"
 
+	"github.com/zeebo/blake3"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -13,7 +13,7 @@ import (
 type Chunk struct {
 	Offset       int64    // position of the first byte in the stream
 	Size         uint32   // length in bytes
-	Hash         [32]byte // SHA-256 of the chunk's bytes: its address
+	Hash         [32]byte // Options.Sum of the chunk's bytes: its address
 	Compressible bool     // zstd shrinks a sample of it; see compress.go
 }
 
@@ -21,6 +21,9 @@ type Chunk struct {
 type Options struct {
 	Params  Params // cut rule; the zero value is invalid, use DefaultParams
 	Workers int    // goroutines hashing chunks; 0 means runtime.GOMAXPROCS(0)
+
+	// Sum hashes a chunk; nil means BLAKE3 with a 32-byte output.
+	Sum func([]byte) [32]byte
 
 	// Progress, if set, is called with the size of each chunk once it is
 	// hashed, from any of Split's goroutines, possibly concurrently.
@@ -106,7 +109,7 @@ func (s *splitter) finish(ctx context.Context, err error) ([]Chunk, error) {
 
 // inline cuts and hashes a stream's only block on the calling goroutine.
 func (s *splitter) inline(ctx context.Context, only block) error {
-	w, err := newWorker(s.opts.Progress)
+	w, err := newWorker(s.opts)
 	if err != nil {
 		only.buf.release()
 		return err
@@ -147,7 +150,7 @@ func (s *splitter) parallel(ctx context.Context, rd *reader, first block) error 
 	for range s.workers {
 		g.Go(func() (err error) {
 			defer faultGuard(s.mapped, &err)()
-			w, err := newWorker(s.opts.Progress)
+			w, err := newWorker(s.opts)
 			if err != nil {
 				return err
 			}
@@ -167,20 +170,25 @@ func (s *splitter) parallel(ctx context.Context, rd *reader, first block) error 
 // worker hashes and probes chunks.
 type worker struct {
 	probe    *probe
+	sum      func([]byte) [32]byte
 	progress func(int64)
 }
 
-func newWorker(progress func(int64)) (*worker, error) {
+func newWorker(opts Options) (*worker, error) {
 	p, err := newProbe()
 	if err != nil {
 		return nil, err
 	}
-	return &worker{probe: p, progress: progress}, nil
+	w := &worker{probe: p, sum: opts.Sum, progress: opts.Progress}
+	if w.sum == nil {
+		w.sum = blake3.Sum256
+	}
+	return w, nil
 }
 
 // hash fills in t's results and lets go of its buffer.
 func (w *worker) hash(t task) {
-	t.out.Hash = sha256.Sum256(t.data)
+	t.out.Hash = w.sum(t.data)
 	t.out.Compressible = w.probe.compressible(t.data)
 	t.buf.release()
 	if w.progress != nil {

@@ -12,9 +12,10 @@
 //     lowercase base32 characters.
 //   - Manifest: publisher, name, version number (1, 2, 3 ...), the previous
 //     version's ID, creation time (UTC, milliseconds) and the files, sorted by
-//     path, each with its size, permission bits and chunk list (SHA-256 and
+//     path, each with its size, permission bits and chunk list (hash and
 //     size of each content-defined chunk, and whether it is worth
-//     compressing).
+//     compressing), and the chunk hash function (HashAlgo: BLAKE3 for new
+//     manifests, SHA-256 for those written before it).
 //   - Sealed manifest: the manifest as a protobuf payload (package pb,
 //     deterministic encoding) in a libp2p record Envelope signed by the
 //     publisher with domain EnvelopeDomain and payload type PayloadCode. Its
@@ -23,7 +24,8 @@
 //     characters. Open accepts only the canonical encoding of both the
 //     envelope and the payload, and only Ed25519 keys (whose signatures
 //     cannot be altered), so a version has exactly one ID.
-//   - ChunkHash: SHA-256 of a chunk's raw bytes, printed in lowercase hex.
+//   - ChunkHash: the manifest's HashAlgo of a chunk's raw bytes, printed in
+//     lowercase hex.
 //   - Ref: what a user types to fetch, "<pkg-id>" (newest) or "<pkg-id>@<N>".
 //
 // Seal signs a manifest; Open checks untrusted bytes completely: size

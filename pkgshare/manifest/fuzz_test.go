@@ -22,9 +22,13 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	m2.Version, m2.Previous = 2, v1.ID
 	m2.Files = append(m2.Files, File{Path: "Readme.TXT", Mode: 0o644}) // a fold warning
 	v2 := seal(f, m2, key)
-	golden, err := os.ReadFile(filepath.Join("testdata", "golden.manifest"))
-	require.NoError(f, err)
-	return [][]byte{v1.Raw, v2.Raw, golden}
+	seeds := [][]byte{v1.Raw, v2.Raw}
+	for _, path := range goldenPaths {
+		golden, err := os.ReadFile(path)
+		require.NoError(f, err)
+		seeds = append(seeds, golden)
+	}
+	return seeds
 }
 
 func FuzzOpen(f *testing.F) {

@@ -116,7 +116,8 @@ func parseID(s, prefix, what string) ([32]byte, error) {
 	return out, nil
 }
 
-// ChunkHash is the SHA-256 of a chunk's raw bytes, printed in lowercase hex.
+// ChunkHash is the hash of a chunk's raw bytes under its manifest's
+// HashAlgo, printed in lowercase hex.
 type ChunkHash [32]byte
 
 // ParseChunkHash parses 64 hexadecimal digits.

@@ -46,6 +46,7 @@ type Manifest struct {
 	Previous  VersionID     // zero for version 1, the ID of version-1 otherwise
 	Created   time.Time     // Seal stores it in UTC with millisecond precision
 	Files     []File        // Seal sorts them by Path (byte-wise)
+	HashAlgo  HashAlgo      // what every Chunk.Hash was computed with
 }
 
 // PackageID derives the ID of the package this manifest is a version of.

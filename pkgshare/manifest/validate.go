@@ -33,6 +33,9 @@ func (m *Manifest) check() ([]string, error) {
 	if err := checkVersion(m.Version, m.Previous); err != nil {
 		return nil, err
 	}
+	if err := checkHashAlgo(int64(m.HashAlgo)); err != nil {
+		return nil, err
+	}
 	if m.Created.IsZero() || m.Created.UnixMilli() <= 0 || m.Created.After(maxCreated) {
 		return nil, invalid(ErrBadTime, "created", "", "%s is outside 1970-01-01 to 9999-12-31",
 			m.Created.UTC().Format(time.RFC3339))

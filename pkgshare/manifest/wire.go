@@ -34,6 +34,7 @@ func toWire(m *Manifest) (*pb.Manifest, error) {
 		Version:   m.Version,
 		CreatedMs: m.Created.UnixMilli(),
 		Files:     make([]*pb.File, len(m.Files)),
+		ChunkHash: pb.HashAlgo(m.HashAlgo),
 	}
 	if !m.Previous.IsZero() {
 		w.Previous = m.Previous[:]
@@ -58,8 +59,11 @@ func fromWire(w *pb.Manifest) (*Manifest, error) {
 	if err != nil {
 		return nil, invalid(ErrBadKey, "publisher", "", "cannot decode public key: %v", err)
 	}
+	if err := checkHashAlgo(int64(w.ChunkHash)); err != nil {
+		return nil, err
+	}
 	m := &Manifest{Publisher: pub, Name: w.Name, Version: w.Version,
-		Created: time.UnixMilli(w.CreatedMs).UTC()}
+		Created: time.UnixMilli(w.CreatedMs).UTC(), HashAlgo: HashAlgo(w.ChunkHash)}
 	if len(w.Files) > 0 {
 		m.Files = make([]File, len(w.Files))
 	}
@@ -89,7 +93,7 @@ func fileFromWire(wf *pb.File) (File, error) {
 	for j, wc := range wf.Chunks {
 		if len(wc.Hash) != len(ChunkHash{}) {
 			return File{}, invalid(ErrMalformed, "chunks["+strconv.Itoa(j)+"].hash", wf.Path,
-				"%d bytes; a SHA-256 hash has 32", len(wc.Hash))
+				"%d bytes; a chunk hash has 32", len(wc.Hash))
 		}
 		f.Chunks[j] = Chunk{Hash: ChunkHash(wc.Hash), Size: wc.Size, Compressible: wc.Compressible}
 	}

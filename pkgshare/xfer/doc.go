@@ -59,12 +59,12 @@
 // request window per peer sized by its measured throughput (faster peers
 // get more), rarest chunks first, duplicate requests for the last chunks
 // (endgame), requests of a timed-out peer moved to others. Bodies are
-// decompressed, hashed (SHA-256) and written to the Sink by verify
-// workers, off the goroutines reading the sockets; a chunk that fails its
-// hash drops its sender from the fetch (ErrBadPeer, Job.BadPeer). A chunk
-// a peer answers ELSEWHERE for goes to the other peers, and is not asked of
-// that peer again before a back-off (50ms, doubling to 800ms) ends; the
-// peer stays in the fetch.
+// decompressed, hashed (with the manifest's HashAlgo) and written to the
+// Sink by verify workers, off the goroutines reading the sockets; a chunk
+// that fails its hash drops its sender from the fetch (ErrBadPeer,
+// Job.BadPeer). A chunk a peer answers ELSEWHERE for goes to the other
+// peers, and is not asked of that peer again before a back-off (50ms,
+// doubling to 800ms) ends; the peer stays in the fetch.
 //
 // Seeding. A server holding a whole version rations its upload while more
 // than one peer has a chunk stream for the version open: it hands each

@@ -22,6 +22,9 @@ func TestFetchOneSeeder(t *testing.T) {
 		{"compressible", TestPackage{Files: 2, FileSize: 50_000, ChunkSize: 8 << 10, Compressible: true, Seed: 2}},
 		{"one small chunk", TestPackage{Files: 1, FileSize: 1, ChunkSize: 1, Seed: 3}},
 		{"repeated chunks", TestPackage{Files: 3, FileSize: 50_000, ChunkSize: 8 << 10, SameFiles: true, Seed: 4}},
+		// The others are BLAKE3, what publish writes; manifests from before
+		// it are verified with SHA-256, as their chunk_hash field says.
+		{"sha256 manifest", TestPackage{Files: 2, FileSize: 50_000, ChunkSize: 8 << 10, SHA256: true, Seed: 5}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,7 +21,7 @@ type Store interface {
 	// held and verified; ErrNotFound when the version is unknown.
 	Have(ctx context.Context, id manifest.VersionID) (*Bitfield, error)
 	// ReadChunk fills buf (len(buf) is the chunk's size from the
-	// manifest) with the chunk of version id whose SHA-256 is hash. It
+	// manifest) with the chunk of version id whose hash is hash. It
 	// returns an error wrapping ErrNotFound when the chunk is not held,
 	// or ErrChanged when the file it lives in changed (size or
 	// modification time) since it was recorded. Either is answered
@@ -36,9 +36,9 @@ type Sink interface {
 	// already present (resumed, or copied from local data); the fetch
 	// requests only the others.
 	Have(ctx context.Context) (*Bitfield, error)
-	// WriteChunk stores a chunk whose SHA-256 has been verified to equal
-	// hash, at every place the version uses it. data is only valid
-	// during the call. An error aborts the fetch.
+	// WriteChunk stores a chunk whose hash (the manifest's HashAlgo) has
+	// been verified to equal hash, at every place the version uses it.
+	// data is only valid during the call. An error aborts the fetch.
 	WriteChunk(ctx context.Context, hash manifest.ChunkHash, data []byte) error
 }
 

@@ -172,6 +172,7 @@ type TestPackage struct {
 	SameFiles    bool   // every file holds the same bytes: repeated chunks
 	Seed         uint64 // data and key seed
 	Version      uint64 // 0 means 1
+	SHA256       bool   // hash chunks with SHA-256, as manifests before BLAKE3 did
 }
 
 // NewTestPackage generates and seals a package with fixed-size chunks and
@@ -186,6 +187,10 @@ func NewTestPackage(p TestPackage) (*manifest.Sealed, map[manifest.ChunkHash][]b
 	m := &manifest.Manifest{
 		Publisher: key.GetPublic(), Name: fmt.Sprintf("test-%d", p.Seed),
 		Version: max(p.Version, 1), Created: time.Unix(1700000000, 0).UTC(),
+		HashAlgo: manifest.BLAKE3,
+	}
+	if p.SHA256 {
+		m.HashAlgo = manifest.SHA256
 	}
 	if m.Version > 1 {
 		m.Previous = manifest.VersionID(sha256.Sum256([]byte(m.Name)))
@@ -198,7 +203,7 @@ func NewTestPackage(p TestPackage) (*manifest.Sealed, map[manifest.ChunkHash][]b
 		for off := 0; off < p.FileSize; off += p.ChunkSize {
 			b := make([]byte, min(p.ChunkSize, p.FileSize-off))
 			fill(rng, b, p.Compressible)
-			h := manifest.ChunkHash(sha256.Sum256(b))
+			h := m.HashAlgo.Sum(b)
 			data[h] = b
 			file.Chunks = append(file.Chunks, manifest.Chunk{Hash: h, Size: uint32(len(b)), Compressible: p.Compressible})
 		}

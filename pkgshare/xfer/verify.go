@@ -1,7 +1,6 @@
 package xfer
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"time"
@@ -38,7 +37,7 @@ func (fe *fetch) verify(a *arrival) {
 		defer pool.Put(out)
 		data, err = decompress(out, a.body, int(c.Size))
 	}
-	if err == nil && sha256.Sum256(data) != [32]byte(c.Hash) {
+	if err == nil && fe.v.HashAlgo.Sum(data) != c.Hash {
 		err = fmt.Errorf("%w: chunk %s fails its hash", ErrBadPeer, c.Hash)
 	}
 	if err != nil {

@@ -26,6 +26,56 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// HashAlgo names a chunk hash function; every one has 32-byte outputs.
+type HashAlgo int32
+
+const (
+	// SHA-256: manifests written before BLAKE3 (the zero value, so their
+	// encoding did not change when the field was added).
+	HashAlgo_HASH_ALGO_SHA2_256 HashAlgo = 0
+	// BLAKE3 with a 32-byte output: what publish writes.
+	HashAlgo_HASH_ALGO_BLAKE3 HashAlgo = 1
+)
+
+// Enum value maps for HashAlgo.
+var (
+	HashAlgo_name = map[int32]string{
+		0: "HASH_ALGO_SHA2_256",
+		1: "HASH_ALGO_BLAKE3",
+	}
+	HashAlgo_value = map[string]int32{
+		"HASH_ALGO_SHA2_256": 0,
+		"HASH_ALGO_BLAKE3":   1,
+	}
+)
+
+func (x HashAlgo) Enum() *HashAlgo {
+	p := new(HashAlgo)
+	*p = x
+	return p
+}
+
+func (x HashAlgo) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HashAlgo) Descriptor() protoreflect.EnumDescriptor {
+	return file_pkgshare_manifest_pb_manifest_proto_enumTypes[0].Descriptor()
+}
+
+func (HashAlgo) Type() protoreflect.EnumType {
+	return &file_pkgshare_manifest_pb_manifest_proto_enumTypes[0]
+}
+
+func (x HashAlgo) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HashAlgo.Descriptor instead.
+func (HashAlgo) EnumDescriptor() ([]byte, []int) {
+	return file_pkgshare_manifest_pb_manifest_proto_rawDescGZIP(), []int{0}
+}
+
 // Manifest describes one version of a package.
 type Manifest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -40,7 +90,9 @@ type Manifest struct {
 	// created_ms is the creation time in milliseconds since the Unix epoch, UTC.
 	CreatedMs int64 `protobuf:"varint,5,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
 	// files are sorted by path, byte-wise, without duplicates.
-	Files         []*File `protobuf:"bytes,6,rep,name=files,proto3" json:"files,omitempty"`
+	Files []*File `protobuf:"bytes,6,rep,name=files,proto3" json:"files,omitempty"`
+	// chunk_hash is the function every Chunk.hash was computed with.
+	ChunkHash     HashAlgo `protobuf:"varint,7,opt,name=chunk_hash,json=chunkHash,proto3,enum=p2psb.manifest.pb.HashAlgo" json:"chunk_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -115,6 +167,13 @@ func (x *Manifest) GetFiles() []*File {
 		return x.Files
 	}
 	return nil
+}
+
+func (x *Manifest) GetChunkHash() HashAlgo {
+	if x != nil {
+		return x.ChunkHash
+	}
+	return HashAlgo_HASH_ALGO_SHA2_256
 }
 
 // File is one regular file of the package.
@@ -193,7 +252,7 @@ func (x *File) GetChunks() []*Chunk {
 // Chunk is a content-defined piece of a file.
 type Chunk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// hash is the SHA-256 (32 bytes) of the chunk's raw bytes.
+	// hash (32 bytes) is Manifest.chunk_hash of the chunk's raw bytes.
 	Hash []byte `protobuf:"bytes,1,opt,name=hash,proto3" json:"hash,omitempty"`
 	// size in bytes, 1 to 4 MiB.
 	Size uint32 `protobuf:"varint,2,opt,name=size,proto3" json:"size,omitempty"`
@@ -258,7 +317,7 @@ var File_pkgshare_manifest_pb_manifest_proto protoreflect.FileDescriptor
 
 const file_pkgshare_manifest_pb_manifest_proto_rawDesc = "" +
 	"\n" +
-	"#pkgshare/manifest/pb/manifest.proto\x12\x11p2psb.manifest.pb\"\xc0\x01\n" +
+	"#pkgshare/manifest/pb/manifest.proto\x12\x11p2psb.manifest.pb\"\xfc\x01\n" +
 	"\bManifest\x12\x1c\n" +
 	"\tpublisher\x18\x01 \x01(\fR\tpublisher\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
@@ -266,7 +325,9 @@ const file_pkgshare_manifest_pb_manifest_proto_rawDesc = "" +
 	"\bprevious\x18\x04 \x01(\fR\bprevious\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x05 \x01(\x03R\tcreatedMs\x12-\n" +
-	"\x05files\x18\x06 \x03(\v2\x17.p2psb.manifest.pb.FileR\x05files\"t\n" +
+	"\x05files\x18\x06 \x03(\v2\x17.p2psb.manifest.pb.FileR\x05files\x12:\n" +
+	"\n" +
+	"chunk_hash\x18\a \x01(\x0e2\x1b.p2psb.manifest.pb.HashAlgoR\tchunkHash\"t\n" +
 	"\x04File\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04size\x18\x02 \x01(\x04R\x04size\x12\x12\n" +
@@ -275,7 +336,10 @@ const file_pkgshare_manifest_pb_manifest_proto_rawDesc = "" +
 	"\x05Chunk\x12\x12\n" +
 	"\x04hash\x18\x01 \x01(\fR\x04hash\x12\x12\n" +
 	"\x04size\x18\x02 \x01(\rR\x04size\x12\"\n" +
-	"\fcompressible\x18\x03 \x01(\bR\fcompressibleB-Z+github.com/p2psb/p2psb/pkgshare/manifest/pbb\x06proto3"
+	"\fcompressible\x18\x03 \x01(\bR\fcompressible*8\n" +
+	"\bHashAlgo\x12\x16\n" +
+	"\x12HASH_ALGO_SHA2_256\x10\x00\x12\x14\n" +
+	"\x10HASH_ALGO_BLAKE3\x10\x01B-Z+github.com/p2psb/p2psb/pkgshare/manifest/pbb\x06proto3"
 
 var (
 	file_pkgshare_manifest_pb_manifest_proto_rawDescOnce sync.Once
@@ -289,20 +353,23 @@ func file_pkgshare_manifest_pb_manifest_proto_rawDescGZIP() []byte {
 	return file_pkgshare_manifest_pb_manifest_proto_rawDescData
 }
 
+var file_pkgshare_manifest_pb_manifest_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_pkgshare_manifest_pb_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_pkgshare_manifest_pb_manifest_proto_goTypes = []any{
-	(*Manifest)(nil), // 0: p2psb.manifest.pb.Manifest
-	(*File)(nil),     // 1: p2psb.manifest.pb.File
-	(*Chunk)(nil),    // 2: p2psb.manifest.pb.Chunk
+	(HashAlgo)(0),    // 0: p2psb.manifest.pb.HashAlgo
+	(*Manifest)(nil), // 1: p2psb.manifest.pb.Manifest
+	(*File)(nil),     // 2: p2psb.manifest.pb.File
+	(*Chunk)(nil),    // 3: p2psb.manifest.pb.Chunk
 }
 var file_pkgshare_manifest_pb_manifest_proto_depIdxs = []int32{
-	1, // 0: p2psb.manifest.pb.Manifest.files:type_name -> p2psb.manifest.pb.File
-	2, // 1: p2psb.manifest.pb.File.chunks:type_name -> p2psb.manifest.pb.Chunk
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	2, // 0: p2psb.manifest.pb.Manifest.files:type_name -> p2psb.manifest.pb.File
+	0, // 1: p2psb.manifest.pb.Manifest.chunk_hash:type_name -> p2psb.manifest.pb.HashAlgo
+	3, // 2: p2psb.manifest.pb.File.chunks:type_name -> p2psb.manifest.pb.Chunk
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_pkgshare_manifest_pb_manifest_proto_init() }
@@ -315,13 +382,14 @@ func file_pkgshare_manifest_pb_manifest_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pkgshare_manifest_pb_manifest_proto_rawDesc), len(file_pkgshare_manifest_pb_manifest_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_pkgshare_manifest_pb_manifest_proto_goTypes,
 		DependencyIndexes: file_pkgshare_manifest_pb_manifest_proto_depIdxs,
+		EnumInfos:         file_pkgshare_manifest_pb_manifest_proto_enumTypes,
 		MessageInfos:      file_pkgshare_manifest_pb_manifest_proto_msgTypes,
 	}.Build()
 	File_pkgshare_manifest_pb_manifest_proto = out.File
