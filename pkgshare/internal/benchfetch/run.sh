@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of `p2psb fetch` (issue 5); see RESULTS.md.
 #
-#   run.sh [all|one|caps|swarm|rss|profile]
+#   run.sh [all|one|caps|swarm|rss|profile|order]
 #
 #   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker
 #   caps   1 GiB from four seeders capped at 25 MiB/s each
 #   swarm  64 MiB, one seeder capped at 20 MiB/s: 1 fetcher vs 16 at once
 #   rss    4 GiB through a rendezvous: peak RSS, and start to first chunk
 #   profile  perf profiles of the seeder and the fetcher of the "one" case
+#   order  the "one" case's p2psb and curl runs interleaved in the order
+#          ORDER (P = p2psb, C = curl; default PPCC repeated RUNS times), to
+#          see which run follows which (RESULTS.md, "Session 4")
 #
 # Environment: BENCH_DIR (work directory, default /tmp/p2psb-bench), RUNS
 # (runs per measurement, default 5), BENCH_BIN (a p2psb binary to use
@@ -42,6 +45,46 @@ suite_one() {
 		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
 		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl" "$curl" \
 		--prepare "rm -rf $W/out; sync" -n "aria2c+aria2c" "$aria"
+	stop_all
+}
+
+# suite_order runs p2psb fetch (P) and curl (C) of the "one" case one
+# after another in the order $ORDER, with the same preparation as
+# hyperfine's, and prints each run's wall, user and system seconds and
+# the median wall time of each kind of run by the kind before it.
+suite_order() {
+	local W="$BENCH_DIR/order" data order=${ORDER:-}
+	[ -n "$order" ] || order=$(printf 'PPCC%.0s' $(seq "$RUNS"))
+	[[ $order =~ ^[PC]+$ ]] || die "ORDER must be letters P and C, not $order"
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	local id addr np
+	id=$(publish "$W/seed" "$data")
+	addr=$(start_seeder order-seed "$W/seed")
+	np=$(start_nginx "$W" "$data")
+	local out="$RESULTS/order.txt" prev=- c i
+	conditions >"$RESULTS/order.env"
+	log "order $order (load $(cut -d' ' -f1 /proc/loadavg))"
+	echo "run after wall_s user_s sys_s" >"$out"
+	for ((i = 0; i < ${#order}; i++)); do
+		c=${order:i:1}
+		rm -rf "$W/f" "$W/out" && mkdir -p "$W/out" && sync
+		if [ "$c" = P ]; then
+			/usr/bin/time -f '%e %U %S' -o "$W/time" "$BENCH_BIN" --home "$W/f" fetch "$id" --peer "$addr" -o "$W/out" >/dev/null 2>&1
+		else
+			/usr/bin/time -f '%e %U %S' -o "$W/time" curl -sSf -o "$W/out/blob" "http://127.0.0.1:$np/blob"
+		fi
+		cmp -s "$data/blob" "$W/out/blob" || die "run $i ($c): the copy differs"
+		echo "$c $prev $(cat "$W/time")" | tee -a "$out"
+		prev=$c
+	done
+	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/order.env"
+	echo "== median wall by run and the run before it" | tee -a "$out"
+	awk '($1 == "P" || $1 == "C") && $2 != "-" { k = $1 " after " $2; n[k]++; v[k, n[k]] = $3 }
+		END { for (k in n) { m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, i]
+			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			med = (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
+			printf "%s: %d runs, median %.3f s\n", k, m, med } }' "$out" | sort | tee -a "$out"
 	stop_all
 }
 
@@ -300,8 +343,8 @@ main() {
 	build
 	case $what in
 	all) suite_one && suite_caps && suite_swarm && suite_rss ;;
-	one | caps | swarm | rss | profile) "suite_$what" ;;
-	*) die "usage: run.sh [all|one|caps|swarm|rss|profile]" ;;
+	one | caps | swarm | rss | profile | order) "suite_$what" ;;
+	*) die "usage: run.sh [all|one|caps|swarm|rss|profile|order]" ;;
 	esac
 }
 
