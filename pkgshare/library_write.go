@@ -14,12 +14,12 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
-// addPublished records files as the next version of the package key
-// publishes under name, unless they equal the newest version. It runs in one
-// immediate transaction, so two publishers sharing a home get consecutive
-// version numbers.
+// addPublished records files, whose chunks were hashed with algo, as the
+// next version of the package key publishes under name, unless they equal
+// the newest version. It runs in one immediate transaction, so two
+// publishers sharing a home get consecutive version numbers.
 func (l *Library) addPublished(ctx context.Context, key crypto.PrivKey, name, root string,
-	files []hashedFile, now time.Time) (*PublishResult, error) {
+	files []hashedFile, algo manifest.HashAlgo, now time.Time) (*PublishResult, error) {
 	pkgID, err := manifest.NewPackageID(key.GetPublic(), name)
 	if err != nil {
 		return nil, err
@@ -38,14 +38,14 @@ func (l *Library) addPublished(ctx context.Context, key crypto.PrivKey, name, ro
 		return nil, err
 	}
 	mfiles := toManifestFiles(files)
-	if latest != nil && sameContent(latest.Files, mfiles) {
+	if latest != nil && latest.HashAlgo == algo && sameContent(latest.Files, mfiles) {
 		if err := relocate(ctx, tx, latest, root, disk); err != nil {
 			return nil, err
 		}
 		return publishResult(latest, true), tx.Commit()
 	}
 	m := &manifest.Manifest{Publisher: key.GetPublic(), Name: name, Version: 1, Created: now.UTC(), Files: mfiles,
-		HashAlgo: publishHash}
+		HashAlgo: algo}
 	if latest != nil {
 		m.Version, m.Previous = latest.Version+1, latest.ID
 	}

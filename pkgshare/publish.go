@@ -66,7 +66,11 @@ func Publish(ctx context.Context, lib *Library, key crypto.PrivKey, path string,
 	if err := manifest.ValidateName(name); err != nil {
 		return nil, err
 	}
-	hashed, err := hashFiles(ctx, files, opts.Progress)
+	algo, err := lib.publishHash(ctx, key, name)
+	if err != nil {
+		return nil, err
+	}
+	hashed, err := hashFiles(ctx, files, algo, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +78,26 @@ func Publish(ctx context.Context, lib *Library, key crypto.PrivKey, path string,
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return lib.addPublished(ctx, key, name, root, hashed, now)
+	return lib.addPublished(ctx, key, name, root, hashed, algo, now)
+}
+
+// newHash is the chunk hash of a package's first version.
+const newHash = manifest.BLAKE3
+
+// publishHash is the chunk hash the next version of key's package name
+// uses: its newest version's, so that an upgrade from a version published
+// before BLAKE3 still moves only the chunks that changed (and identical
+// content is still found identical); newHash for a new package.
+func (l *Library) publishHash(ctx context.Context, key crypto.PrivKey, name string) (manifest.HashAlgo, error) {
+	id, err := manifest.NewPackageID(key.GetPublic(), name)
+	if err != nil {
+		return 0, err
+	}
+	latest, err := latestSealed(ctx, l.db, id)
+	if err != nil || latest == nil {
+		return newHash, err
+	}
+	return latest.HashAlgo, nil
 }
 
 // defaultName is the base name of the published path.
@@ -88,7 +111,7 @@ func defaultName(path string) string {
 
 // hashFiles chunks and hashes every file, two files at a time, each on all
 // cores.
-func hashFiles(ctx context.Context, files []localFile, p Progress) ([]hashedFile, error) {
+func hashFiles(ctx context.Context, files []localFile, algo manifest.HashAlgo, p Progress) ([]hashedFile, error) {
 	var total int64
 	for _, f := range files {
 		total += f.Size
@@ -101,7 +124,7 @@ func hashFiles(ctx context.Context, files []localFile, p Progress) ([]hashedFile
 	g.SetLimit(2)
 	for i := range files {
 		g.Go(func() error {
-			chunks, err := hashFile(ctx, files[i], p)
+			chunks, err := hashFile(ctx, files[i], algo, p)
 			out[i] = hashedFile{localFile: files[i], chunks: chunks}
 			return err
 		})
@@ -109,11 +132,8 @@ func hashFiles(ctx context.Context, files []localFile, p Progress) ([]hashedFile
 	return out, g.Wait()
 }
 
-// publishHash is the chunk hash of every manifest publish writes.
-const publishHash = manifest.BLAKE3
-
 // hashFile chunks one file, refusing it if it changes while being read.
-func hashFile(ctx context.Context, f localFile, p Progress) ([]chunker.Chunk, error) {
+func hashFile(ctx context.Context, f localFile, algo manifest.HashAlgo, p Progress) ([]chunker.Chunk, error) {
 	fd, err := os.Open(f.Abs)
 	if err != nil {
 		return nil, &InputError{Path: f.Abs, Reason: "cannot read: " + cause(err)}
@@ -123,7 +143,7 @@ func hashFile(ctx context.Context, f localFile, p Progress) ([]chunker.Chunk, er
 		return nil, err
 	}
 	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0),
-		Sum: func(b []byte) [32]byte { return publishHash.Sum(b) }}
+		Sum: func(b []byte) [32]byte { return algo.Sum(b) }}
 	if p != nil {
 		opts.Progress = p.Add
 	}

@@ -41,6 +41,16 @@ func testKey(t testing.TB, seed byte) crypto.PrivKey {
 	return k
 }
 
+// appendTo appends text to the file at path.
+func appendTo(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(text)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
 func writeRandom(t *testing.T, path string, n int) {
 	t.Helper()
 	data := make([]byte, n)
@@ -67,11 +77,7 @@ func TestPublishVersionsAndUnchanged(t *testing.T) {
 	require.True(t, again.Unchanged)
 	require.Equal(t, v1.VersionID, again.VersionID)
 
-	f, err := os.OpenFile(filepath.Join(dir, "a"), os.O_WRONLY|os.O_APPEND, 0)
-	require.NoError(t, err)
-	_, err = f.Write([]byte("more"))
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
+	appendTo(t, filepath.Join(dir, "a"), "more")
 	v2, err := Publish(ctx, lib, key, dir, PublishOptions{})
 	require.NoError(t, err)
 	require.EqualValues(t, 2, v2.Version)
@@ -92,6 +98,46 @@ func TestPublishVersionsAndUnchanged(t *testing.T) {
 	require.NoError(t, err)
 	first := got.Sealed.Files[0].Chunks[0]
 	require.Equal(t, manifest.BLAKE3.Sum(a[:first.Size]), first.Hash)
+}
+
+// A package first published before BLAKE3 keeps SHA-256 in its later
+// versions: identical content is still found identical, and a new version
+// shares its unchanged chunks with the old one (an upgrade moves only what
+// changed). A new package is BLAKE3.
+func TestPublishKeepsAPackagesChunkHash(t *testing.T) {
+	ctx := context.Background()
+	lib, key := newTestLibrary(t), testKey(t, 1)
+	dir := filepath.Join(t.TempDir(), "album")
+	writeRandom(t, filepath.Join(dir, "a"), 3<<20)
+
+	// Version 1 as a p2psb from before BLAKE3 published it.
+	root, files, err := scan(dir, scanOptions{})
+	require.NoError(t, err)
+	hashed, err := hashFiles(ctx, files, manifest.SHA256, nil)
+	require.NoError(t, err)
+	v1, err := lib.addPublished(ctx, key, "album", root, hashed, manifest.SHA256, time.Now())
+	require.NoError(t, err)
+
+	again, err := Publish(ctx, lib, key, dir, PublishOptions{})
+	require.NoError(t, err)
+	require.True(t, again.Unchanged, "the same content under the package's own hash")
+	require.Equal(t, v1.VersionID, again.VersionID)
+
+	appendTo(t, filepath.Join(dir, "a"), "more")
+	v2, err := Publish(ctx, lib, key, dir, PublishOptions{})
+	require.NoError(t, err)
+	old, err := lib.Version(ctx, manifest.Ref{ID: v1.ID, Version: 1})
+	require.NoError(t, err)
+	got, err := lib.Version(ctx, manifest.Ref{ID: v2.ID, Version: 2})
+	require.NoError(t, err)
+	require.Equal(t, manifest.SHA256, got.Sealed.HashAlgo)
+	require.Equal(t, old.Sealed.Files[0].Chunks[0], got.Sealed.Files[0].Chunks[0])
+
+	other, err := Publish(ctx, lib, key, dir, PublishOptions{Name: "other"})
+	require.NoError(t, err)
+	fresh, err := lib.Version(ctx, manifest.Ref{ID: other.ID})
+	require.NoError(t, err)
+	require.Equal(t, manifest.BLAKE3, fresh.Sealed.HashAlgo)
 }
 
 // slowProgress runs hook once, on the first progress report.
