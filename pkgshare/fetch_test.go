@@ -143,20 +143,36 @@ type localCopyCase struct {
 }
 
 func newLocalCopyCase(t *testing.T, seed byte, aSize, bSize int) *localCopyCase {
+	return newLocalCopyCaseHashed(t, seed, aSize, bSize, manifest.BLAKE3)
+}
+
+// newLocalCopyCaseHashed is newLocalCopyCase with both packages' chunks
+// hashed by algo.
+func newLocalCopyCaseHashed(t *testing.T, seed byte, aSize, bSize int, algo manifest.HashAlgo) *localCopyCase {
 	t.Helper()
-	ctx := context.Background()
 	c := &localCopyCase{seeder: startTestNode(t, seed), fetcher: startTestNode(t, seed+1), src: t.TempDir(), other: t.TempDir()}
 	writeRandom(t, filepath.Join(c.src, "a.bin"), aSize)
 	writeRandom(t, filepath.Join(c.src, "b.bin"), bSize)
-	res, err := Publish(ctx, c.seeder.Library, testKey(t, seed), c.src, PublishOptions{Name: "p"})
-	require.NoError(t, err)
-	c.id = res.ID
+	c.id = publishHashed(t, c.seeder.Library, testKey(t, seed), c.src, "p", algo).ID
 	data, err := os.ReadFile(filepath.Join(c.src, "a.bin"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(c.other, "copy.bin"), data, 0o644))
-	_, err = Publish(ctx, c.fetcher.Library, testKey(t, seed+1), c.other, PublishOptions{Name: "other"})
-	require.NoError(t, err)
+	publishHashed(t, c.fetcher.Library, testKey(t, seed+1), c.other, "other", algo)
 	return c
+}
+
+// TestFetchCopiesLocalChunksSHA256 is the local copy of a package from
+// before BLAKE3: the copied chunks are checked with SHA-256, as its
+// manifest says, and so are used.
+func TestFetchCopiesLocalChunksSHA256(t *testing.T) {
+	c := newLocalCopyCaseHashed(t, 18, 3<<20, 1<<20, manifest.SHA256)
+	target := t.TempDir()
+	got, err := c.fetcher.Fetch(context.Background(), FetchOptions{Ref: manifest.Ref{ID: c.id}, Target: target,
+		Peers: []peer.AddrInfo{addrInfo(c.seeder)}, ResolveTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.EqualValues(t, 3<<20, got.LocalBytes)
+	require.EqualValues(t, 1<<20, got.FetchedBytes)
+	requireSameFiles(t, c.src, target, "a.bin", "b.bin")
 }
 
 func TestFetchCopiesLocalChunksAndResumes(t *testing.T) {

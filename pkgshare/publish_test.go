@@ -41,6 +41,20 @@ func testKey(t testing.TB, seed byte) crypto.PrivKey {
 	return k
 }
 
+// publishHashed publishes dir as Publish does, but with its chunks hashed
+// by algo (SHA256: as a p2psb from before BLAKE3 did).
+func publishHashed(t *testing.T, lib *Library, key crypto.PrivKey, dir, name string, algo manifest.HashAlgo) *PublishResult {
+	t.Helper()
+	ctx := context.Background()
+	root, files, err := scan(dir, scanOptions{})
+	require.NoError(t, err)
+	hashed, err := hashFiles(ctx, files, algo, nil)
+	require.NoError(t, err)
+	res, err := lib.addPublished(ctx, key, name, root, hashed, algo, time.Now())
+	require.NoError(t, err)
+	return res
+}
+
 // appendTo appends text to the file at path.
 func appendTo(t *testing.T, path, text string) {
 	t.Helper()
@@ -111,12 +125,7 @@ func TestPublishKeepsAPackagesChunkHash(t *testing.T) {
 	writeRandom(t, filepath.Join(dir, "a"), 3<<20)
 
 	// Version 1 as a p2psb from before BLAKE3 published it.
-	root, files, err := scan(dir, scanOptions{})
-	require.NoError(t, err)
-	hashed, err := hashFiles(ctx, files, manifest.SHA256, nil)
-	require.NoError(t, err)
-	v1, err := lib.addPublished(ctx, key, "album", root, hashed, manifest.SHA256, time.Now())
-	require.NoError(t, err)
+	v1 := publishHashed(t, lib, key, dir, "album", manifest.SHA256)
 
 	again, err := Publish(ctx, lib, key, dir, PublishOptions{})
 	require.NoError(t, err)
@@ -132,6 +141,9 @@ func TestPublishKeepsAPackagesChunkHash(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, manifest.SHA256, got.Sealed.HashAlgo)
 	require.Equal(t, old.Sealed.Files[0].Chunks[0], got.Sealed.Files[0].Chunks[0])
+	res, err := lib.Verify(ctx, manifest.Ref{ID: v2.ID}, nil)
+	require.NoError(t, err)
+	require.Empty(t, res.Changed, "verify re-hashes with the version's own function")
 
 	other, err := Publish(ctx, lib, key, dir, PublishOptions{Name: "other"})
 	require.NoError(t, err)
