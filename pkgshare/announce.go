@@ -2,6 +2,8 @@ package pkgshare
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -130,9 +132,5 @@ func (n *Node) Unannounce(ctx context.Context, ns string) error {
 func (n *Node) announcedNamespaces() []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	nss := make([]string, 0, len(n.announced))
-	for ns := range n.announced {
-		nss = append(nss, ns)
-	}
-	return nss
+	return slices.Collect(maps.Keys(n.announced))
 }

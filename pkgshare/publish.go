@@ -142,12 +142,7 @@ func hashFile(ctx context.Context, f localFile, algo manifest.HashAlgo, p Progre
 	if err := checkUnchanged(fd, f); err != nil {
 		return nil, err
 	}
-	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0),
-		Sum: func(b []byte) [32]byte { return algo.Sum(b) }}
-	if p != nil {
-		opts.Progress = p.Add
-	}
-	chunks, err := chunker.Split(ctx, fd, opts)
+	chunks, err := chunker.Split(ctx, fd, splitOptions(algo, p))
 	if errors.Is(err, chunker.ErrChanged) {
 		return nil, changedError(f.Abs)
 	}
@@ -165,6 +160,17 @@ func hashFile(ctx context.Context, f localFile, algo manifest.HashAlgo, p Progre
 		return nil, err
 	}
 	return chunks, nil
+}
+
+// splitOptions cuts files as publish does, hashing chunks with algo on
+// every core and reporting to p (if not nil).
+func splitOptions(algo manifest.HashAlgo, p Progress) chunker.Options {
+	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0),
+		Sum: func(b []byte) [32]byte { return algo.Sum(b) }}
+	if p != nil {
+		opts.Progress = p.Add
+	}
+	return opts
 }
 
 // checkUnchanged compares an open file with what the scan saw.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"runtime"
 
 	"github.com/p2psb/p2psb/pkgshare/chunker"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -77,12 +76,7 @@ func (l *Library) verifyFile(ctx context.Context, v *Version, i int, p Progress)
 	if fi.Size() != want.Size {
 		return fmt.Sprintf("size changed from %d to %d bytes", want.Size, fi.Size()), nil
 	}
-	opts := chunker.Options{Params: chunker.DefaultParams(), Workers: runtime.GOMAXPROCS(0),
-		Sum: func(b []byte) [32]byte { return v.Sealed.HashAlgo.Sum(b) }}
-	if p != nil {
-		opts.Progress = p.Add
-	}
-	chunks, err := chunker.Split(ctx, fd, opts)
+	chunks, err := chunker.Split(ctx, fd, splitOptions(v.Sealed.HashAlgo, p))
 	if errors.Is(err, chunker.ErrChanged) {
 		return "changed while it was being verified", nil
 	}
