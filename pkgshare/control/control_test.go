@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -283,14 +285,37 @@ func TestFetchCancelledByClient(t *testing.T) {
 
 func TestFetchCancelledWhileResolving(t *testing.T) {
 	d := startDaemon(t)
+	// A peer that accepts the connection and never answers keeps the
+	// fetch resolving; without one it may fail with "no provider" before
+	// the cancellation reaches it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	silent := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", ln.Addr().(*net.TCPAddr).Port, randomID(t))
+
 	ctx, cancel := context.WithCancel(context.Background())
 	var id manifest.PackageID
 	id[0] = 1
 	done := make(chan error, 1)
 	go func() {
-		_, err := d.c.Fetch(ctx, FetchRequest{Ref: manifest.Ref{ID: id}, Dir: t.TempDir(), Timeout: time.Hour}, nil)
+		_, err := d.c.Fetch(ctx, FetchRequest{Ref: manifest.Ref{ID: id}, Dir: t.TempDir(), Timeout: time.Hour,
+			Peers: []string{silent}}, nil)
 		done <- err
 	}()
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case err := <-done:
+		t.Fatalf("the fetch ended before dialling the peer: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the fetch did not dial the peer")
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -298,7 +323,7 @@ func TestFetchCancelledWhileResolving(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a cancelled fetch did not return")
 	}
-	_, err := d.c.Status(context.Background())
+	_, err = d.c.Status(context.Background())
 	require.NoError(t, err, "the daemon still answers")
 }
 
