@@ -23,7 +23,7 @@ die() { log "error: $*"; exit 1; }
 # prereqs installs the tools the benchmarks run (Debian packages).
 prereqs() {
 	local want=(nginx:nginx-light curl:curl aria2c:aria2 opentracker:opentracker
-		hyperfine:hyperfine mktorrent:mktorrent jq:jq strace:strace)
+		hyperfine:hyperfine mktorrent:mktorrent jq:jq strace:strace openssl:openssl)
 	local missing=()
 	for w in "${want[@]}"; do
 		command -v "${w%%:*}" >/dev/null || missing+=("${w#*:}")

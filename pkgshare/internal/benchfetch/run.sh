@@ -3,14 +3,16 @@
 #
 #   run.sh [all|one|caps|swarm|rss|profile|order]
 #
-#   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker
+#   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker,
+#          and vs nginx+curl over HTTPS
 #   caps   1 GiB from four seeders capped at 25 MiB/s each
 #   swarm  64 MiB, one seeder capped at 20 MiB/s: 1 fetcher vs 16 at once
 #   rss    4 GiB through a rendezvous: peak RSS, and start to first chunk
 #   profile  perf profiles of the seeder and the fetcher of the "one" case
 #   order  the "one" case's p2psb and curl runs interleaved in the order
-#          ORDER (P = p2psb, C = curl; default PPCC repeated RUNS times), to
-#          see which run follows which (RESULTS.md, "Session 4")
+#          ORDER (P = p2psb, C = curl, S = curl over HTTPS; default PPCC
+#          repeated RUNS times), to see which run follows which
+#          (RESULTS.md, "Session 4")
 #
 # Environment: BENCH_DIR (work directory, default /tmp/p2psb-bench), RUNS
 # (runs per measurement, default 5), BENCH_BIN (a p2psb binary to use
@@ -30,13 +32,14 @@ suite_one() {
 	local id addr
 	id=$(publish "$W/seed" "$data")
 	addr=$(start_seeder one-seed "$W/seed")
-	local np tp sp lp
-	np=$(start_nginx "$W" "$data")
+	local np ns tp sp lp
+	read -r np ns < <(start_nginx "$W" "$data")
 	read -r tp sp lp < <(start_bittorrent "$W" "$data/blob")
 	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
 	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
+	local curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
 	local aria="aria2c ${BT[*]} --dir=$W/out --seed-time=0 --file-allocation=falloc --listen-port=$lp $W/pkg.torrent"
-	for c in "$fetch" "mkdir -p $W/out && $curl" "$aria"; do
+	for c in "$fetch" "mkdir -p $W/out && $curl" "$aria" "mkdir -p $W/out && $curls"; do
 		rm -rf "$W/f" "$W/out"
 		sh -c "$c" >/dev/null
 		cmp "$data/blob" "$W/out/blob" || die "$c: the copy differs"
@@ -44,24 +47,27 @@ suite_one() {
 	hf one --runs "$RUNS" \
 		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
 		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl" "$curl" \
-		--prepare "rm -rf $W/out; sync" -n "aria2c+aria2c" "$aria"
+		--prepare "rm -rf $W/out; sync" -n "aria2c+aria2c" "$aria" \
+		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl, https" "$curls"
 	stop_all
 }
 
-# suite_order runs p2psb fetch (P) and curl (C) of the "one" case one
-# after another in the order $ORDER, with the same preparation as
+# suite_order runs p2psb fetch (P), curl (C) and curl over HTTPS (S) of
+# the "one" case one after another in the order $ORDER, with the same
+# preparation as
 # hyperfine's, and prints each run's wall, user and system seconds and
 # the median wall time of each kind of run by the kind before it.
 suite_order() {
 	local W="$BENCH_DIR/order" data order=${ORDER:-}
 	[ -n "$order" ] || order=$(printf 'PPCC%.0s' $(seq "$RUNS"))
-	[[ $order =~ ^[PC]+$ ]] || die "ORDER must be letters P and C, not $order"
+	[[ $order =~ ^[PCS]+$ ]] || die "ORDER must be letters P, C and S, not $order"
 	data=$(mkdata "$ONE_MIB")
 	rm -rf "$W" && mkdir -p "$W"
-	local id addr np
+	local id addr np ns tls
 	id=$(publish "$W/seed" "$data")
 	addr=$(start_seeder order-seed "$W/seed")
-	np=$(start_nginx "$W" "$data")
+	read -r np ns < <(start_nginx "$W" "$data")
+	tls=$(curl_tls "$W")
 	local out="$RESULTS/order.txt" prev=- c i
 	conditions >"$RESULTS/order.env"
 	log "order $order (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -71,8 +77,11 @@ suite_order() {
 		rm -rf "$W/f" "$W/out" && mkdir -p "$W/out" && sync
 		if [ "$c" = P ]; then
 			/usr/bin/time -f '%e %U %S' -o "$W/time" "$BENCH_BIN" --home "$W/f" fetch "$id" --peer "$addr" -o "$W/out" >/dev/null 2>&1
-		else
+		elif [ "$c" = C ]; then
 			/usr/bin/time -f '%e %U %S' -o "$W/time" curl -sSf -o "$W/out/blob" "http://127.0.0.1:$np/blob"
+		else
+			# shellcheck disable=SC2086 # $tls is a list of options
+			/usr/bin/time -f '%e %U %S' -o "$W/time" curl -sSf $tls -o "$W/out/blob" "https://127.0.0.1:$ns/blob"
 		fi
 		cmp -s "$data/blob" "$W/out/blob" || die "run $i ($c): the copy differs"
 		echo "$c $prev $(cat "$W/time")" | tee -a "$out"
@@ -80,7 +89,7 @@ suite_order() {
 	done
 	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/order.env"
 	echo "== median wall by run and the run before it" | tee -a "$out"
-	awk '($1 == "P" || $1 == "C") && $2 != "-" { k = $1 " after " $2; n[k]++; v[k, n[k]] = $3 }
+	awk '$1 ~ /^[PCS]$/ && $2 != "-" { k = $1 " after " $2; n[k]++; v[k, n[k]] = $3 }
 		END { for (k in n) { m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, i]
 			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 			med = (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
@@ -88,11 +97,16 @@ suite_order() {
 	stop_all
 }
 
-# start_nginx W ROOT serves ROOT over HTTP on 127.0.0.1 and prints the port.
+# start_nginx W ROOT serves ROOT on 127.0.0.1 over HTTP and over HTTPS
+# (TLS 1.3, a certificate made here for 127.0.0.1) and prints both ports.
 start_nginx() {
-	local W=$1 root=$2 port
+	local W=$1 root=$2 port sport
 	port=$(free_port)
+	sport=$(free_port)
 	mkdir -p "$W/nginx"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$W/nginx/key.pem" -out "$W/nginx/cert.pem" 2>/dev/null || die "openssl: no certificate"
 	cat >"$W/nginx/nginx.conf" <<-EOF
 		daemon off;
 		user root;
@@ -110,11 +124,27 @@ start_nginx() {
 			uwsgi_temp_path $W/nginx;
 			scgi_temp_path $W/nginx;
 			server { listen 127.0.0.1:$port; root $root; }
+			server {
+				listen 127.0.0.1:$sport ssl;
+				ssl_protocols TLSv1.3;
+				ssl_certificate $W/nginx/cert.pem;
+				ssl_certificate_key $W/nginx/key.pem;
+				root $root;
+			}
 		}
 	EOF
 	spawn nginx nginx -p "$W/nginx" -c "$W/nginx/nginx.conf"
 	wait_for nginx curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/blob"
-	echo "$port"
+	# shellcheck disable=SC2046 # curl_tls prints a list of options
+	wait_for "nginx over https" curl -sf $(curl_tls "$W") -o /dev/null -r 0-0 "https://127.0.0.1:$sport/blob"
+	echo "$port $sport"
+}
+
+# curl_tls W prints curl's options for start_nginx's HTTPS server: trust
+# its certificate, and use the cipher suite p2psb's TLS picks on a CPU
+# with AES instructions (OpenSSL's default would be AES-256-GCM).
+curl_tls() {
+	echo "--cacert $1/nginx/cert.pem --tls13-ciphers TLS_AES_128_GCM_SHA256"
 }
 
 # start_bittorrent W FILE makes W/pkg.torrent for FILE, starts opentracker
