@@ -78,6 +78,10 @@ type batchConn struct {
 	closed   bool
 }
 
+// NewBatchedConn wraps c as a node wraps its TCP connections. The
+// benchmarks use it to send over the same data path without libp2p.
+func NewBatchedConn(c manet.Conn) manet.Conn { return newBatchConn(c) }
+
 func newBatchConn(c manet.Conn) *batchConn {
 	b := &batchConn{Conn: c}
 	b.room = sync.NewCond(&b.mu)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of `p2psb fetch` (issue 5); see RESULTS.md.
 #
-#   run.sh [all|one|caps|swarm|rss|profile|order]
+#   run.sh [all|one|caps|swarm|rss|profile|order|floor]
 #
 #   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker,
 #          and vs nginx+curl over HTTPS
@@ -13,6 +13,9 @@
 #          ORDER (P = p2psb, C = curl, S = curl over HTTPS; default PPCC
 #          repeated RUNS times), to see which run follows which
 #          (RESULTS.md, "Session 4")
+#   floor  the "one" case's p2psb and curl (HTTP and HTTPS) beside
+#          tlsfloor, the bare data path: TLS on TCP, BLAKE3, disk, without
+#          and with a yamux stream (RESULTS.md, "Session 5")
 #
 # Environment: BENCH_DIR (work directory, default /tmp/p2psb-bench), RUNS
 # (runs per measurement, default 5), BENCH_BIN (a p2psb binary to use
@@ -49,6 +52,44 @@ suite_one() {
 		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl" "$curl" \
 		--prepare "rm -rf $W/out; sync" -n "aria2c+aria2c" "$aria" \
 		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl, https" "$curls"
+	stop_all
+}
+
+# suite_floor times the "one" case's p2psb fetch and curl beside tlsfloor
+# (a file sent over TLS 1.3 on TCP and BLAKE3-hashed by the receiver, no
+# libp2p; see tlsfloor/main.go), without and with one yamux stream, to
+# show what the cipher, the hash and the multiplexer cost on their own.
+suite_floor() {
+	local W="$BENCH_DIR/floor" data floor="$BENCH_DIR/tlsfloor"
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	(cd "$REPO" && go build -o "$floor" ./pkgshare/internal/benchfetch/tlsfloor) || die "cannot build tlsfloor"
+	local id addr np ns fa fy size
+	id=$(publish "$W/seed" "$data")
+	addr=$(start_seeder floor-seed "$W/seed")
+	read -r np ns < <(start_nginx "$W" "$data")
+	spawn floor "$floor" serve "$data/blob"
+	spawn floor-yamux "$floor" serve -yamux "$data/blob"
+	wait_for tlsfloor test -s "$BENCH_DIR/floor.log" -a -s "$BENCH_DIR/floor-yamux.log"
+	fa=$(head -1 "$BENCH_DIR/floor.log")
+	fy=$(head -1 "$BENCH_DIR/floor-yamux.log")
+	size=$(stat -c %s "$data/blob")
+	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
+	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
+	local curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
+	local tf="$floor fetch $fa $size $W/out/blob" ty="$floor fetch -yamux $fy $size $W/out/blob"
+	for c in "$fetch" "mkdir -p $W/out && $curl" "mkdir -p $W/out && $curls" "mkdir -p $W/out && $tf" "mkdir -p $W/out && $ty"; do
+		rm -rf "$W/f" "$W/out"
+		sh -c "$c" >/dev/null
+		cmp "$data/blob" "$W/out/blob" || die "$c: the copy differs"
+	done
+	local prep="rm -rf $W/out; mkdir -p $W/out; sync"
+	hf floor --runs "$RUNS" \
+		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
+		--prepare "$prep" -n "nginx+curl" "$curl" \
+		--prepare "$prep" -n "nginx+curl, https" "$curls" \
+		--prepare "$prep" -n "tlsfloor" "$tf" \
+		--prepare "$prep" -n "tlsfloor, yamux" "$ty"
 	stop_all
 }
 
@@ -373,8 +414,8 @@ main() {
 	build
 	case $what in
 	all) suite_one && suite_caps && suite_swarm && suite_rss ;;
-	one | caps | swarm | rss | profile | order) "suite_$what" ;;
-	*) die "usage: run.sh [all|one|caps|swarm|rss|profile|order]" ;;
+	one | caps | swarm | rss | profile | order | floor) "suite_$what" ;;
+	*) die "usage: run.sh [all|one|caps|swarm|rss|profile|order|floor]" ;;
 	esac
 }
 
