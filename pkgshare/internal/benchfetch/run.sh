@@ -10,9 +10,9 @@
 #   rss    4 GiB through a rendezvous: peak RSS, and start to first chunk
 #   profile  perf profiles of the seeder and the fetcher of the "one" case
 #   order  the "one" case's p2psb and curl runs interleaved in the order
-#          ORDER (P = p2psb, C = curl, S = curl over HTTPS; default PPCC
-#          repeated RUNS times), to see which run follows which
-#          (RESULTS.md, "Session 4")
+#          ORDER (P = p2psb, C = curl, S = curl over HTTPS, F and Y =
+#          tlsfloor plain and with yamux; default PPCC repeated RUNS
+#          times), to see which run follows which (RESULTS.md, "Session 4")
 #   floor  the "one" case's p2psb and curl (HTTP and HTTPS) beside
 #          tlsfloor, the bare data path: TLS on TCP, BLAKE3, disk, without
 #          and with a yamux stream (RESULTS.md, "Session 5")
@@ -63,16 +63,11 @@ suite_floor() {
 	local W="$BENCH_DIR/floor" data floor="$BENCH_DIR/tlsfloor"
 	data=$(mkdata "$ONE_MIB")
 	rm -rf "$W" && mkdir -p "$W"
-	(cd "$REPO" && go build -o "$floor" ./pkgshare/internal/benchfetch/tlsfloor) || die "cannot build tlsfloor"
 	local id addr np ns fa fy size
 	id=$(publish "$W/seed" "$data")
 	addr=$(start_seeder floor-seed "$W/seed")
 	read -r np ns < <(start_nginx "$W" "$data")
-	spawn floor "$floor" serve "$data/blob"
-	spawn floor-yamux "$floor" serve -yamux "$data/blob"
-	wait_for tlsfloor test -s "$BENCH_DIR/floor.log" -a -s "$BENCH_DIR/floor-yamux.log"
-	fa=$(head -1 "$BENCH_DIR/floor.log")
-	fy=$(head -1 "$BENCH_DIR/floor-yamux.log")
+	read -r fa fy < <(start_floors "$data/blob")
 	size=$(stat -c %s "$data/blob")
 	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
 	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
@@ -93,22 +88,38 @@ suite_floor() {
 	stop_all
 }
 
-# suite_order runs p2psb fetch (P), curl (C) and curl over HTTPS (S) of
-# the "one" case one after another in the order $ORDER, with the same
-# preparation as
+# start_floors FILE builds tlsfloor (from the working tree) as
+# $BENCH_DIR/tlsfloor, starts its two servers of FILE, plain and -yamux,
+# and prints their addresses.
+start_floors() {
+	local floor="$BENCH_DIR/tlsfloor"
+	(cd "$REPO" && go build -o "$floor" ./pkgshare/internal/benchfetch/tlsfloor) || die "cannot build tlsfloor"
+	spawn floor "$floor" serve "$1"
+	spawn floor-yamux "$floor" serve -yamux "$1"
+	wait_for tlsfloor test -s "$BENCH_DIR/floor.log" -a -s "$BENCH_DIR/floor-yamux.log"
+	echo "$(head -1 "$BENCH_DIR/floor.log") $(head -1 "$BENCH_DIR/floor-yamux.log")"
+}
+
+# suite_order runs p2psb fetch (P), curl (C), curl over HTTPS (S) and
+# tlsfloor, plain (F) and with yamux (Y), of the "one" case one after
+# another in the order $ORDER, with the same preparation as
 # hyperfine's, and prints each run's wall, user and system seconds and
 # the median wall time of each kind of run by the kind before it.
 suite_order() {
 	local W="$BENCH_DIR/order" data order=${ORDER:-}
 	[ -n "$order" ] || order=$(printf 'PPCC%.0s' $(seq "$RUNS"))
-	[[ $order =~ ^[PCS]+$ ]] || die "ORDER must be letters P, C and S, not $order"
+	[[ $order =~ ^[PCSFY]+$ ]] || die "ORDER must be letters P, C, S, F and Y, not $order"
 	data=$(mkdata "$ONE_MIB")
 	rm -rf "$W" && mkdir -p "$W"
-	local id addr np ns tls
+	local id addr np ns tls fa fy size
 	id=$(publish "$W/seed" "$data")
 	addr=$(start_seeder order-seed "$W/seed")
 	read -r np ns < <(start_nginx "$W" "$data")
 	tls=$(curl_tls "$W")
+	if [[ $order =~ [FY] ]]; then
+		read -r fa fy < <(start_floors "$data/blob")
+		size=$(stat -c %s "$data/blob")
+	fi
 	local out="$RESULTS/order.txt" prev=- c i
 	conditions >"$RESULTS/order.env"
 	log "order $order (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -116,26 +127,39 @@ suite_order() {
 	for ((i = 0; i < ${#order}; i++)); do
 		c=${order:i:1}
 		rm -rf "$W/f" "$W/out" && mkdir -p "$W/out" && sync
-		if [ "$c" = P ]; then
-			/usr/bin/time -f '%e %U %S' -o "$W/time" "$BENCH_BIN" --home "$W/f" fetch "$id" --peer "$addr" -o "$W/out" >/dev/null 2>&1
-		elif [ "$c" = C ]; then
-			/usr/bin/time -f '%e %U %S' -o "$W/time" curl -sSf -o "$W/out/blob" "http://127.0.0.1:$np/blob"
-		else
-			# shellcheck disable=SC2086 # $tls is a list of options
-			/usr/bin/time -f '%e %U %S' -o "$W/time" curl -sSf $tls -o "$W/out/blob" "https://127.0.0.1:$ns/blob"
-		fi
+		case $c in
+		P) timed "$BENCH_BIN" --home "$W/f" fetch "$id" --peer "$addr" -o "$W/out" ;;
+		C) timed curl -sSf -o "$W/out/blob" "http://127.0.0.1:$np/blob" ;;
+		# shellcheck disable=SC2086 # $tls is a list of options
+		S) timed curl -sSf $tls -o "$W/out/blob" "https://127.0.0.1:$ns/blob" ;;
+		F) timed "$BENCH_DIR/tlsfloor" fetch "$fa" "$size" "$W/out/blob" ;;
+		Y) timed "$BENCH_DIR/tlsfloor" fetch -yamux "$fy" "$size" "$W/out/blob" ;;
+		esac
 		cmp -s "$data/blob" "$W/out/blob" || die "run $i ($c): the copy differs"
 		echo "$c $prev $(cat "$W/time")" | tee -a "$out"
 		prev=$c
 	done
 	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/order.env"
 	echo "== median wall by run and the run before it" | tee -a "$out"
-	awk '$1 ~ /^[PCS]$/ && $2 != "-" { k = $1 " after " $2; n[k]++; v[k, n[k]] = $3 }
-		END { for (k in n) { m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, i]
-			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-			med = (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
-			printf "%s: %d runs, median %.3f s\n", k, m, med } }' "$out" | sort | tee -a "$out"
+	order_medians '$1 " after " $2' "$out" | tee -a "$out"
+	echo "== median wall, user and system seconds by run (the first run left out)" | tee -a "$out"
+	order_medians '$1' "$out" | tee -a "$out"
 	stop_all
+}
+
+# timed CMD... runs CMD quietly, leaving its wall, user and system seconds
+# in $W/time (suite_order's W).
+timed() { /usr/bin/time -f '%e %U %S' -o "$W/time" "$@" >/dev/null 2>&1; }
+
+# order_medians KEY FILE prints, for each value of the awk expression KEY
+# over suite_order's lines of FILE (all but the first run), the number of
+# runs and the median wall, user and system seconds.
+order_medians() {
+	awk 'NF == 5 && $1 ~ /^[PCSFY]$/ && $2 != "-" { k = '"$1"'; n[k]++; for (f = 3; f <= 5; f++) v[k, f, n[k]] = $f }
+		function median(k, f,   m, i, j, t, a) { m = n[k]; for (i = 1; i <= m; i++) a[i] = v[k, f, i]
+			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			return (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2 }
+		END { for (k in n) printf "%s: %d runs, median %.3f s (user %.2f, sys %.2f)\n", k, n[k], median(k, 3), median(k, 4), median(k, 5) }' "$2" | sort
 }
 
 # start_nginx W ROOT serves ROOT on 127.0.0.1 over HTTP and over HTTPS
