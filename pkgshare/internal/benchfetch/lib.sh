@@ -9,6 +9,7 @@
 # Package sizes in MiB (smaller ones make a quick trial run).
 : "${ONE_MIB:=1024}" "${SWARM_MIB:=64}" "${RSS_MIB:=4096}"
 BENCH_BIN="${BENCH_BIN:-$BENCH_DIR/p2psb}"
+FLOOR_BIN="$BENCH_DIR/tlsfloor" # built by run.sh's start_floors
 RESULTS="$BENCH_DIR/results"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/../../.." && pwd)"

@@ -42,11 +42,7 @@ suite_one() {
 	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
 	local curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
 	local aria="aria2c ${BT[*]} --dir=$W/out --seed-time=0 --file-allocation=falloc --listen-port=$lp $W/pkg.torrent"
-	for c in "$fetch" "mkdir -p $W/out && $curl" "$aria" "mkdir -p $W/out && $curls"; do
-		rm -rf "$W/f" "$W/out"
-		sh -c "$c" >/dev/null
-		cmp "$data/blob" "$W/out/blob" || die "$c: the copy differs"
-	done
+	check_copies "$W" "$data" "$fetch" "mkdir -p $W/out && $curl" "$aria" "mkdir -p $W/out && $curls"
 	hf one --runs "$RUNS" \
 		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
 		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl" "$curl" \
@@ -55,12 +51,24 @@ suite_one() {
 	stop_all
 }
 
+# check_copies W DATA CMD... runs each command once, from a fresh W/f and
+# W/out, and fails unless it leaves W/out/blob equal to DATA/blob.
+check_copies() {
+	local W=$1 data=$2 c
+	shift 2
+	for c in "$@"; do
+		rm -rf "$W/f" "$W/out"
+		sh -c "$c" >/dev/null
+		cmp "$data/blob" "$W/out/blob" || die "$c: the copy differs"
+	done
+}
+
 # suite_floor times the "one" case's p2psb fetch and curl beside tlsfloor
 # (a file sent over TLS 1.3 on TCP and BLAKE3-hashed by the receiver, no
 # libp2p; see tlsfloor/main.go), without and with one yamux stream, to
 # show what the cipher, the hash and the multiplexer cost on their own.
 suite_floor() {
-	local W="$BENCH_DIR/floor" data floor="$BENCH_DIR/tlsfloor"
+	local W="$BENCH_DIR/floor" data
 	data=$(mkdata "$ONE_MIB")
 	rm -rf "$W" && mkdir -p "$W"
 	local id addr np ns fa fy size
@@ -72,12 +80,9 @@ suite_floor() {
 	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
 	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
 	local curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
-	local tf="$floor fetch $fa $size $W/out/blob" ty="$floor fetch -yamux $fy $size $W/out/blob"
-	for c in "$fetch" "mkdir -p $W/out && $curl" "mkdir -p $W/out && $curls" "mkdir -p $W/out && $tf" "mkdir -p $W/out && $ty"; do
-		rm -rf "$W/f" "$W/out"
-		sh -c "$c" >/dev/null
-		cmp "$data/blob" "$W/out/blob" || die "$c: the copy differs"
-	done
+	local tf="$FLOOR_BIN fetch $fa $size $W/out/blob" ty="$FLOOR_BIN fetch -yamux $fy $size $W/out/blob"
+	check_copies "$W" "$data" "$fetch" "mkdir -p $W/out && $curl" "mkdir -p $W/out && $curls" \
+		"mkdir -p $W/out && $tf" "mkdir -p $W/out && $ty"
 	local prep="rm -rf $W/out; mkdir -p $W/out; sync"
 	hf floor --runs "$RUNS" \
 		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
@@ -89,13 +94,12 @@ suite_floor() {
 }
 
 # start_floors FILE builds tlsfloor (from the working tree) as
-# $BENCH_DIR/tlsfloor, starts its two servers of FILE, plain and -yamux,
-# and prints their addresses.
+# $FLOOR_BIN, starts its two servers of FILE, plain and -yamux, and
+# prints their addresses.
 start_floors() {
-	local floor="$BENCH_DIR/tlsfloor"
-	(cd "$REPO" && go build -o "$floor" ./pkgshare/internal/benchfetch/tlsfloor) || die "cannot build tlsfloor"
-	spawn floor "$floor" serve "$1"
-	spawn floor-yamux "$floor" serve -yamux "$1"
+	(cd "$REPO" && go build -o "$FLOOR_BIN" ./pkgshare/internal/benchfetch/tlsfloor) || die "cannot build tlsfloor"
+	spawn floor "$FLOOR_BIN" serve "$1"
+	spawn floor-yamux "$FLOOR_BIN" serve -yamux "$1"
 	wait_for tlsfloor test -s "$BENCH_DIR/floor.log" -a -s "$BENCH_DIR/floor-yamux.log"
 	echo "$(head -1 "$BENCH_DIR/floor.log") $(head -1 "$BENCH_DIR/floor-yamux.log")"
 }
@@ -132,8 +136,8 @@ suite_order() {
 		C) timed curl -sSf -o "$W/out/blob" "http://127.0.0.1:$np/blob" ;;
 		# shellcheck disable=SC2086 # $tls is a list of options
 		S) timed curl -sSf $tls -o "$W/out/blob" "https://127.0.0.1:$ns/blob" ;;
-		F) timed "$BENCH_DIR/tlsfloor" fetch "$fa" "$size" "$W/out/blob" ;;
-		Y) timed "$BENCH_DIR/tlsfloor" fetch -yamux "$fy" "$size" "$W/out/blob" ;;
+		F) timed "$FLOOR_BIN" fetch "$fa" "$size" "$W/out/blob" ;;
+		Y) timed "$FLOOR_BIN" fetch -yamux "$fy" "$size" "$W/out/blob" ;;
 		esac
 		cmp -s "$data/blob" "$W/out/blob" || die "run $i ($c): the copy differs"
 		echo "$c $prev $(cat "$W/time")" | tee -a "$out"

@@ -98,10 +98,11 @@ func session(c net.Conn, server, useYamux bool) (io.ReadWriter, error) {
 
 // batched wraps a TCP connection as a p2psb node does: writes are sent in
 // batches of up to 256 KiB by a goroutine of their own, and reads come
-// through a 256 KiB buffer.
+// through a 256 KiB buffer. It closes c when it cannot.
 func batched(c net.Conn) (net.Conn, error) {
 	mc, err := manet.WrapNetConn(c)
 	if err != nil {
+		c.Close()
 		return nil, err
 	}
 	return pkgshare.NewBatchedConn(mc), nil
@@ -134,7 +135,6 @@ func serve(path string, useYamux bool) error {
 func send(c net.Conn, cfg *tls.Config, path string, useYamux bool) error {
 	b, err := batched(c)
 	if err != nil {
-		c.Close()
 		return err
 	}
 	defer b.Close()
@@ -180,7 +180,6 @@ func fetch(addr string, size int64, out string, useYamux bool) error {
 	}
 	b, err := batched(raw)
 	if err != nil {
-		raw.Close()
 		return err
 	}
 	defer b.Close()
