@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/demo"
 )
 
 type demoOptions struct {
@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, s *session, opts demoOptions) error {
 		fmt.Fprintf(s.env.stdout, "demo: a rendezvous, a publisher and %d peers on 127.0.0.1; fetching a %s package of %d files\n",
 			opts.Peers, humanBytes(opts.Size), opts.Files)
 	}
-	res, err := pkgshare.RunDemo(ctx, pkgshare.DemoOptions{
+	res, err := demo.Run(ctx, demo.Options{
 		Size: opts.Size, Files: opts.Files, Peers: opts.Peers, MaxUpload: opts.MaxUpload,
 		Progress: board.update, Log: s.log,
 	})
@@ -81,7 +81,7 @@ func runDemo(ctx context.Context, s *session, opts demoOptions) error {
 	return s.out.result(res, func(w io.Writer) error { return printDemo(w, res) })
 }
 
-func printDemo(w io.Writer, res *pkgshare.DemoResult) error {
+func printDemo(w io.Writer, res *demo.Result) error {
 	rows := make([][]string, len(res.Peers))
 	var fetched, shared int64
 	for i, p := range res.Peers {

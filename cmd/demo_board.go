@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
 )
 
 // demoBoard shows one progress line per demo peer on a terminal,
@@ -17,7 +17,7 @@ type demoBoard struct {
 	w     io.Writer
 	out   *printer
 	mu    sync.Mutex
-	lines []pkgshare.FetchProgress
+	lines []fetch.Progress
 	drawn bool
 
 	done     chan struct{}
@@ -26,7 +26,7 @@ type demoBoard struct {
 }
 
 func newDemoBoard(s *session, peers int) *demoBoard {
-	b := &demoBoard{w: s.env.stderr, out: s.out, lines: make([]pkgshare.FetchProgress, peers), done: make(chan struct{})}
+	b := &demoBoard{w: s.env.stderr, out: s.out, lines: make([]fetch.Progress, peers), done: make(chan struct{})}
 	if s.g.JSON || !terminal(s.env.stderr) {
 		return b
 	}
@@ -60,7 +60,7 @@ type demoEvent struct {
 
 // update records peer i's progress (from any goroutine); with --json it
 // prints it as an event.
-func (b *demoBoard) update(i int, p pkgshare.FetchProgress) {
+func (b *demoBoard) update(i int, p fetch.Progress) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if p.Peers == 0 {

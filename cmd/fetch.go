@@ -14,9 +14,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 type fetchOptions struct {
@@ -123,15 +124,15 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	// Registered as a provider with a short TTL, renewed while it runs: a
 	// fetch that is killed stops being offered within minutes, not hours.
 	nopts.AnnounceTTL = fetchAnnounceTTL
-	node, err := pkgshare.StartNode(nopts)
+	node, err := node.Start(nopts)
 	if err != nil {
 		return err
 	}
 	defer node.Close()
 	bar := newProgress(s, "fetching")
-	res, err := node.Fetch(ctx, pkgshare.FetchOptions{
+	res, err := node.Fetch(ctx, fetch.Options{
 		Ref: opts.Ref, Target: opts.Output, Peers: opts.Peers, Announce: true, ResolveTimeout: opts.Timeout,
-		Progress: func(p pkgshare.FetchProgress) { s.fetchProgress(bar, p) },
+		Progress: func(p fetch.Progress) { s.fetchProgress(bar, p) },
 	})
 	bar.Done()
 	if err != nil {
@@ -176,7 +177,7 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 		}
 	}
 	bar := newProgress(s, "fetching")
-	res, err := d.Fetch(ctx, req, func(p pkgshare.FetchProgress) { s.fetchProgress(bar, p) })
+	res, err := d.Fetch(ctx, req, func(p fetch.Progress) { s.fetchProgress(bar, p) })
 	bar.Done()
 	var ce *control.Error
 	if errors.As(err, &ce) && opts.Output != "" && !filepath.IsAbs(opts.Output) {
@@ -191,13 +192,13 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	return s.out.result(res, func(w io.Writer) error { return printFetch(w, res) })
 }
 
-func (s *session) fetchProgress(bar *terminalProgress, p pkgshare.FetchProgress) {
+func (s *session) fetchProgress(bar *terminalProgress, p fetch.Progress) {
 	bar.SetTotalOnce(p.Total)
 	bar.Set(p.Done, fmt.Sprintf("%s v%d  %d peers", p.Name, p.Version, p.Peers))
 	_ = s.out.event(fetchEvent{Event: "progress", Done: p.Done, Total: p.Total, Fetched: p.Fetched, Rate: p.Rate, Peers: p.Peers})
 }
 
-func printFetch(w io.Writer, res *pkgshare.FetchResult) error {
+func printFetch(w io.Writer, res *fetch.Result) error {
 	for _, warn := range res.Warnings {
 		fmt.Fprintln(w, "warning:", warn)
 	}

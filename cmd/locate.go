@@ -11,7 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/rendezvous"
 )
 
@@ -44,12 +44,12 @@ type locateResult struct {
 }
 
 // startOneShot starts a dial-only node for a command that runs once.
-func (s *session) startOneShot() (*pkgshare.Node, error) {
+func (s *session) startOneShot() (*node.Node, error) {
 	o, err := s.nodeOptions(false)
 	if err != nil {
 		return nil, err
 	}
-	return pkgshare.StartNode(o)
+	return node.Start(o)
 }
 
 func runLocate(ctx context.Context, s *session, id peer.ID) error {

@@ -3,23 +3,24 @@ package cmd
 import (
 	"errors"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 // nodeOptions are what a command needs from the session to start a node.
 // listen says whether the node listens (serve) or only dials (one-shot
 // commands such as locate, which must not take the daemon's port).
-func (s *session) nodeOptions(listen bool) (pkgshare.NodeOptions, error) {
+func (s *session) nodeOptions(listen bool) (node.Options, error) {
 	key, err := s.home.Identity()
 	if err != nil {
-		return pkgshare.NodeOptions{}, err
+		return node.Options{}, err
 	}
 	db, err := s.home.DB()
 	if err != nil {
-		return pkgshare.NodeOptions{}, err
+		return node.Options{}, err
 	}
-	o := pkgshare.NodeOptions{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, Log: s.log}
+	o := node.Options{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, Log: s.log}
 	if listen {
 		o.Listen = s.g.Listen
 	}
@@ -38,7 +39,7 @@ func (s *session) daemon() (*control.Client, error) {
 
 // viaDaemon runs remote against the home's running daemon, or local
 // against the home's library when no daemon runs.
-func viaDaemon[T any](s *session, remote func(*control.Client) (T, error), local func(*pkgshare.Library) (T, error)) (T, error) {
+func viaDaemon[T any](s *session, remote func(*control.Client) (T, error), local func(*library.Library) (T, error)) (T, error) {
 	var zero T
 	d, err := s.runningDaemon()
 	switch {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
 func newPackagesCommand(e *env) *cli.Command {
@@ -72,28 +72,28 @@ func runPackagesList(ctx context.Context, s *session) error {
 	})
 }
 
-func listPackages(ctx context.Context, s *session) ([]pkgshare.PackageInfo, error) {
+func listPackages(ctx context.Context, s *session) ([]library.PackageInfo, error) {
 	return viaDaemon(s,
-		func(d *control.Client) ([]pkgshare.PackageInfo, error) { return d.Packages(ctx) },
-		func(lib *pkgshare.Library) ([]pkgshare.PackageInfo, error) { return lib.Packages(ctx) })
+		func(d *control.Client) ([]library.PackageInfo, error) { return d.Packages(ctx) },
+		func(lib *library.Library) ([]library.PackageInfo, error) { return lib.Packages(ctx) })
 }
 
 // parseTarget reads a packages subcommand argument: a package ID or
 // ID@N, and a version ID too when allowVersionID.
-func parseTarget(arg string, allowVersionID bool) (pkgshare.Target, error) {
-	t, err := pkgshare.ParseTarget(arg)
+func parseTarget(arg string, allowVersionID bool) (library.Target, error) {
+	t, err := library.ParseTarget(arg)
 	switch {
 	case err == nil && (allowVersionID || !t.ByVersionID):
 		return t, nil
 	case allowVersionID:
 		return t, usageErrorf("%v", err)
 	}
-	return pkgshare.Target{}, usageErrorf("%q is not a package ID or ID@VERSION", arg)
+	return library.Target{}, usageErrorf("%q is not a package ID or ID@VERSION", arg)
 }
 
-func oneTarget(c *cli.Context, allowVersionID bool) (pkgshare.Target, error) {
+func oneTarget(c *cli.Context, allowVersionID bool) (library.Target, error) {
 	if c.NArg() != 1 {
-		return pkgshare.Target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
+		return library.Target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
 	}
 	return parseTarget(c.Args().First(), allowVersionID)
 }

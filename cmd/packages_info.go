@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
 func newPackagesInfoCommand(e *env) *cli.Command {
@@ -28,17 +28,17 @@ func newPackagesInfoCommand(e *env) *cli.Command {
 
 // runPackagesInfo asks the running daemon when there is one, else reads
 // the library.
-func runPackagesInfo(ctx context.Context, s *session, t pkgshare.Target) error {
+func runPackagesInfo(ctx context.Context, s *session, t library.Target) error {
 	res, err := viaDaemon(s,
-		func(d *control.Client) (*pkgshare.PackageDetail, error) { return d.PackageDetail(ctx, t.String()) },
-		func(lib *pkgshare.Library) (*pkgshare.PackageDetail, error) { return lib.Detail(ctx, t) })
+		func(d *control.Client) (*library.PackageDetail, error) { return d.PackageDetail(ctx, t.String()) },
+		func(lib *library.Library) (*library.PackageDetail, error) { return lib.Detail(ctx, t) })
 	if err != nil {
 		return err
 	}
 	return s.out.result(res, func(w io.Writer) error { return printInfo(w, res) })
 }
 
-func printInfo(w io.Writer, res *pkgshare.PackageDetail) error {
+func printInfo(w io.Writer, res *library.PackageDetail) error {
 	err := table(w, nil, [][]string{
 		{"package", res.ID.String()},
 		{"name", res.Name},

@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -28,13 +28,13 @@ func newPackagesRmCommand(e *env) *cli.Command {
 }
 
 type rmResult struct {
-	Removed []pkgshare.VersionInfo `json:"removed"`
+	Removed []library.VersionInfo `json:"removed"`
 }
 
 // runPackagesRm forgets through the running daemon, which then stops
 // serving what was removed (and unregisters a package with no version
 // left), or else in the library directly.
-func runPackagesRm(ctx context.Context, s *session, t pkgshare.Target) error {
+func runPackagesRm(ctx context.Context, s *session, t library.Target) error {
 	gone, err := removeVersions(ctx, s, t.Ref)
 	if err != nil {
 		return err
@@ -48,8 +48,8 @@ func runPackagesRm(ctx context.Context, s *session, t pkgshare.Target) error {
 	})
 }
 
-func removeVersions(ctx context.Context, s *session, ref manifest.Ref) ([]pkgshare.VersionInfo, error) {
+func removeVersions(ctx context.Context, s *session, ref manifest.Ref) ([]library.VersionInfo, error) {
 	return viaDaemon(s,
-		func(d *control.Client) ([]pkgshare.VersionInfo, error) { return d.RemovePackage(ctx, ref) },
-		func(lib *pkgshare.Library) ([]pkgshare.VersionInfo, error) { return lib.Remove(ctx, ref) })
+		func(d *control.Client) ([]library.VersionInfo, error) { return d.RemovePackage(ctx, ref) },
+		func(lib *library.Library) ([]library.VersionInfo, error) { return lib.Remove(ctx, ref) })
 }

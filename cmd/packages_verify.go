@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
 func newPackagesVerifyCommand(e *env) *cli.Command {
@@ -26,7 +26,7 @@ func newPackagesVerifyCommand(e *env) *cli.Command {
 }
 
 // runPackagesVerify prints what it found and fails when any file changed.
-func runPackagesVerify(ctx context.Context, s *session, t pkgshare.Target) error {
+func runPackagesVerify(ctx context.Context, s *session, t library.Target) error {
 	lib, err := s.library()
 	if err != nil {
 		return err

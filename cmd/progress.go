@@ -12,7 +12,7 @@ const minProgress = 64 << 20
 
 // terminalProgress draws a progress bar with rate and ETA on stderr when it
 // is a terminal and the job is large; otherwise it does nothing. It
-// implements pkgshare.Progress.
+// implements library.Progress.
 type terminalProgress struct {
 	s    *session
 	desc string

@@ -10,8 +10,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
 type publishOptions struct {
@@ -55,7 +55,7 @@ func runPublish(ctx context.Context, s *session, opts publishOptions) error {
 		return err
 	}
 	bar := newProgress(s, "hashing")
-	var res *pkgshare.PublishResult
+	var res *library.PublishResult
 	if d != nil {
 		res, err = publishThrough(ctx, d, opts, bar)
 	} else {
@@ -68,7 +68,7 @@ func runPublish(ctx context.Context, s *session, opts publishOptions) error {
 	return printPublish(s, res)
 }
 
-func publishHere(ctx context.Context, s *session, opts publishOptions, bar pkgshare.Progress) (*pkgshare.PublishResult, error) {
+func publishHere(ctx context.Context, s *session, opts publishOptions, bar library.Progress) (*library.PublishResult, error) {
 	key, err := s.home.Identity()
 	if err != nil {
 		return nil, err
@@ -77,12 +77,12 @@ func publishHere(ctx context.Context, s *session, opts publishOptions, bar pkgsh
 	if err != nil {
 		return nil, err
 	}
-	return pkgshare.Publish(ctx, lib, key, opts.Path, pkgshare.PublishOptions{
+	return library.Publish(ctx, lib, key, opts.Path, library.PublishOptions{
 		Name: opts.Name, FollowSymlinks: opts.FollowSymlinks, Progress: bar,
 	})
 }
 
-func publishThrough(ctx context.Context, d *control.Client, opts publishOptions, bar pkgshare.Progress) (*pkgshare.PublishResult, error) {
+func publishThrough(ctx context.Context, d *control.Client, opts publishOptions, bar library.Progress) (*library.PublishResult, error) {
 	abs, err := filepath.Abs(opts.Path)
 	if err != nil {
 		return nil, fmt.Errorf("publish %s: %w", opts.Path, err)
@@ -96,7 +96,7 @@ func publishThrough(ctx context.Context, d *control.Client, opts publishOptions,
 	return res, err
 }
 
-func printPublish(s *session, res *pkgshare.PublishResult) error {
+func printPublish(s *session, res *library.PublishResult) error {
 	return s.out.result(res, func(w io.Writer) error {
 		if res.Unchanged {
 			fmt.Fprintf(w, "unchanged: %s is already version %d\n", res.Name, res.Version)

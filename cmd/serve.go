@@ -7,8 +7,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/rendezvous"
 )
 
@@ -63,9 +64,9 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	}
 	nopts.Rendezvous, nopts.Backbone, nopts.Federate, nopts.Redial = opts.Rendezvous, opts.Backbone, opts.Federate, 64
 	nopts.MaxUpload, nopts.MaxDownload = opts.MaxUpload, opts.MaxDownload
-	keep := pkgshare.DefaultBuddyOptions()
+	keep := buddy.DefaultOptions()
 	nopts.KeepBuddies = &keep
-	node, err := pkgshare.StartNode(nopts)
+	node, err := node.Start(nopts)
 	if err != nil {
 		return err
 	}

@@ -9,9 +9,9 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/p2psb/p2psb/pkgshare"
 	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/home"
+	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
 // env is the process's standard streams, so tests can run the app in
@@ -81,12 +81,12 @@ func (s *session) Close() error {
 }
 
 // library opens the package library in the home's database.
-func (s *session) library() (*pkgshare.Library, error) {
+func (s *session) library() (*library.Library, error) {
 	db, err := s.home.DB()
 	if err != nil {
 		return nil, err
 	}
-	return pkgshare.NewLibrary(db)
+	return library.New(db)
 }
 
 func parseLevel(s string) (slog.Level, error) {

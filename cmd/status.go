@@ -10,8 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/seeder"
 )
 
 func newStatusCommand(e *env) *cli.Command {
@@ -55,8 +56,8 @@ func runStatus(ctx context.Context, s *session) error {
 }
 
 // buddyStates formats the keeper's view of the buddies, one a line.
-func buddyStates(bs []pkgshare.BuddyState) string {
-	slices.SortFunc(bs, func(a, b pkgshare.BuddyState) int {
+func buddyStates(bs []buddy.State) string {
+	slices.SortFunc(bs, func(a, b buddy.State) int {
 		return strings.Compare(a.Alias+"\x00"+a.ID.String(), b.Alias+"\x00"+b.ID.String())
 	})
 	lines := make([]string, len(bs))
@@ -75,7 +76,7 @@ func buddyStates(bs []pkgshare.BuddyState) string {
 }
 
 // transferLines formats the fetches in progress, one a line.
-func transferLines(ts []pkgshare.Transfer) string {
+func transferLines(ts []seeder.Transfer) string {
 	if len(ts) == 0 {
 		return "none"
 	}

@@ -1,36 +1,26 @@
 // Package pkgshare is p2psb's package world: publishing files as signed,
 // versioned packages, the library that remembers them, and the node that
-// shares them with peers.
+// shares them with peers. This package holds no code; its sub-packages
+// each hold one concept, and import each other in one direction only:
 //
-// Terms:
+//	manifest   the signed, versioned description of a package (wire format, IDs)
+//	chunker    content-defined chunking and hashing of files
+//	home       the node's directory: identity key, database, schema migration
+//	library    the SQLite library of versions, publishing into it
+//	sink       writing a fetched version to disk: partial files, resume state
+//	seeder     serving the library and running fetches to peers (xfer.Store)
+//	xfer       the chunk transfer protocol: server, fetcher, scheduler
+//	catalog    the protocol that lists a node's packages to peers
+//	fetch      one fetch: resolving the version, local copy, pulling from providers
+//	transport  TCP with batched writes, dial ranking
+//	buddy      keeping buddies connected
+//	node       the libp2p host and everything wired to it: announcing, providers, status
+//	control    the daemon's local control socket
+//	demo       a whole network in one process
 //
-//   - Package: a set of files published and versioned as one unit, named
-//     by a manifest.PackageID derived from its publisher's key and name.
-//   - Version: one immutable, signed manifest of a package (see
-//     pkgshare/manifest), named by its manifest.VersionID.
-//   - Library: the versions this node holds, published here or fetched,
-//     and where each file and chunk is on disk, in the node's SQLite
-//     database (tables pkgshare_*; see Schema). A fetched version is
-//     recorded when its fetch starts, incomplete, with the bitfield of the
-//     chunks written so far, so a killed fetch resumes.
-//   - Publishing in place: Publish chunks and hashes the files where they
-//     are (pkgshare/chunker) and copies nothing; the library records each
-//     file's size and modification time, and the Seeder refuses to serve
-//     from a file whose size or time moved since.
-//   - Node: a libp2p host on the node key with the SQLite peerstore, the
-//     rendezvous client (and, for a rendezvous node, the server), the
-//     transfer server and fetcher (pkgshare/xfer), the catalog
-//     (pkgshare/catalog) and the buddy keeper. A node registers under its
-//     node namespace, every package it seeds under PackageNamespace, and
-//     unregisters all of it when it closes.
-//   - Fetch: Node.Fetch finds providers (rendezvous, explicit peers, and
-//     buddies and recent peers when no rendezvous answers), picks the
-//     newest valid version (or the one asked for), copies the chunks the
-//     library already holds, and pulls the rest from every provider at
-//     once into partial files under <target>/.p2psb-partial; a file moves
-//     to its final path, inside the target only, once complete.
-//
-// Bad input (a missing path, an empty directory, links, special files, a
-// file changing while hashed, a bad name) is refused with an *InputError
-// and records nothing.
+// The arrows: cmd → {control, demo} → node → {fetch, buddy, transport,
+// catalog}; fetch → seeder → sink → library → {manifest, chunker, home,
+// xfer, catalog}. node, buddy and control use peerstore and rendezvous, which
+// import nothing of pkgshare. A concept's terms are defined in its
+// package's doc.go.
 package pkgshare

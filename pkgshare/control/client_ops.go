@@ -10,7 +10,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/p2psb/p2psb/peerstore"
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
+	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -25,8 +26,8 @@ func (c *Client) Status(ctx context.Context) (*Status, error) {
 
 // Publish has the daemon publish req.Path in place and announce it;
 // progress (may be nil) follows the hashing.
-func (c *Client) Publish(ctx context.Context, req PublishRequest, progress pkgshare.Progress) (*pkgshare.PublishResult, error) {
-	var res pkgshare.PublishResult
+func (c *Client) Publish(ctx context.Context, req PublishRequest, progress library.Progress) (*library.PublishResult, error) {
+	var res library.PublishResult
 	var total, done int64
 	err := c.stream(ctx, "/v1/publish", req, func(raw json.RawMessage) error {
 		var p PublishProgress
@@ -51,10 +52,10 @@ func (c *Client) Publish(ctx context.Context, req PublishRequest, progress pkgsh
 
 // Fetch has the daemon fetch a package, and seed it afterwards; progress
 // (may be nil) follows the fetch. Cancelling ctx cancels the fetch.
-func (c *Client) Fetch(ctx context.Context, req FetchRequest, progress func(pkgshare.FetchProgress)) (*pkgshare.FetchResult, error) {
-	var res pkgshare.FetchResult
+func (c *Client) Fetch(ctx context.Context, req FetchRequest, progress func(fetch.Progress)) (*fetch.Result, error) {
+	var res fetch.Result
 	err := c.stream(ctx, "/v1/fetch", req, func(raw json.RawMessage) error {
-		var p pkgshare.FetchProgress
+		var p fetch.Progress
 		if err := json.Unmarshal(raw, &p); err != nil || progress == nil {
 			return err
 		}
@@ -68,15 +69,15 @@ func (c *Client) Fetch(ctx context.Context, req FetchRequest, progress func(pkgs
 }
 
 // Packages lists the daemon's library.
-func (c *Client) Packages(ctx context.Context) ([]pkgshare.PackageInfo, error) {
-	var out []pkgshare.PackageInfo
+func (c *Client) Packages(ctx context.Context) ([]library.PackageInfo, error) {
+	var out []library.PackageInfo
 	return out, c.call(ctx, http.MethodGet, "/v1/packages", nil, &out)
 }
 
 // PackageDetail returns the package that arg names (ID, ID@N or version
-// ID; see pkgshare.ParseTarget) with the files of that version.
-func (c *Client) PackageDetail(ctx context.Context, arg string) (*pkgshare.PackageDetail, error) {
-	var out pkgshare.PackageDetail
+// ID; see library.ParseTarget) with the files of that version.
+func (c *Client) PackageDetail(ctx context.Context, arg string) (*library.PackageDetail, error) {
+	var out library.PackageDetail
 	if err := c.call(ctx, http.MethodGet, "/v1/packages/"+pathArg(arg), nil, &out); err != nil {
 		return nil, err
 	}
@@ -85,8 +86,8 @@ func (c *Client) PackageDetail(ctx context.Context, arg string) (*pkgshare.Packa
 
 // RemovePackage has the daemon forget a package (or one version), stop
 // serving it and, when no version is left, unregister it.
-func (c *Client) RemovePackage(ctx context.Context, ref manifest.Ref) ([]pkgshare.VersionInfo, error) {
-	var out []pkgshare.VersionInfo
+func (c *Client) RemovePackage(ctx context.Context, ref manifest.Ref) ([]library.VersionInfo, error) {
+	var out []library.VersionInfo
 	return out, c.call(ctx, http.MethodDelete, "/v1/packages/"+pathArg(ref.String()), nil, &out)
 }
 

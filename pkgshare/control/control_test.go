@@ -18,20 +18,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/p2psb/p2psb/peerstore"
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/buddy"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
 	"github.com/p2psb/p2psb/pkgshare/home"
+	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 // daemon is a node with its control socket, as serve runs them.
 type daemon struct {
-	node *pkgshare.Node
+	node *node.Node
 	key  crypto.PrivKey
 	sock string
 	c    *Client
 }
 
-func startDaemon(t *testing.T, opts ...func(*pkgshare.NodeOptions)) *daemon {
+func startDaemon(t *testing.T, opts ...func(*node.Options)) *daemon {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := home.OpenDB(filepath.Join(dir, "p2psb.db"))
@@ -39,12 +42,12 @@ func startDaemon(t *testing.T, opts ...func(*pkgshare.NodeOptions)) *daemon {
 	t.Cleanup(func() { db.Close() })
 	key, _, err := crypto.GenerateEd25519Key(rand.Reader)
 	require.NoError(t, err)
-	keep := pkgshare.BuddyOptions{MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
-	nopts := pkgshare.NodeOptions{Key: key, DB: db, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KeepBuddies: &keep}
+	keep := buddy.Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
+	nopts := node.Options{Key: key, DB: db, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, KeepBuddies: &keep}
 	for _, o := range opts {
 		o(&nopts)
 	}
-	node, err := pkgshare.StartNode(nopts)
+	node, err := node.Start(nopts)
 	require.NoError(t, err)
 	t.Cleanup(func() { node.Close() })
 	sock := filepath.Join(dir, SocketFile)
@@ -214,7 +217,7 @@ func TestBuddiesThroughDaemon(t *testing.T) {
 
 // publishMiB has d publish a package "pkg" of one 1 MiB file and returns
 // it, its directory and d's address.
-func publishMiB(t *testing.T, d *daemon) (*pkgshare.PublishResult, string, string) {
+func publishMiB(t *testing.T, d *daemon) (*library.PublishResult, string, string) {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), "pkg")
 	writeRandom(t, filepath.Join(src, "f.bin"), 1<<20)
@@ -231,7 +234,7 @@ func TestFetchThroughDaemonThenSeed(t *testing.T) {
 	cwd := t.TempDir()
 	var events int
 	res, err := fetcher.c.Fetch(ctx, FetchRequest{Ref: manifest.Ref{ID: pub.ID}, Dir: cwd, Peers: []string{addr},
-		Timeout: 30 * time.Second}, func(pkgshare.FetchProgress) { events++ })
+		Timeout: 30 * time.Second}, func(fetch.Progress) { events++ })
 	require.NoError(t, err)
 	require.Equal(t, filepath.Join(cwd, "pkg"), res.Target, "the default target is in the client's directory")
 	want, err := os.ReadFile(filepath.Join(src, "f.bin"))
@@ -263,7 +266,7 @@ func TestFetchThroughDaemonWithLimit(t *testing.T) {
 // KiB/s of a 4 MiB package) after its first progress: the fetch stops in
 // the daemon too, long before it could have finished.
 func TestFetchCancelledByClient(t *testing.T) {
-	seeder := startDaemon(t, func(o *pkgshare.NodeOptions) { o.MaxUpload = 256 << 10 })
+	seeder := startDaemon(t, func(o *node.Options) { o.MaxUpload = 256 << 10 })
 	d := startDaemon(t)
 	src := filepath.Join(t.TempDir(), "slow")
 	writeRandom(t, filepath.Join(src, "f.bin"), 4<<20)
@@ -275,7 +278,7 @@ func TestFetchCancelledByClient(t *testing.T) {
 	req := FetchRequest{Ref: manifest.Ref{ID: pub.ID}, Dir: t.TempDir(), Timeout: time.Minute,
 		Peers: []string{seeder.node.Addrs()[0].String()}}
 	var once sync.Once
-	_, err = d.c.Fetch(ctx, req, func(pkgshare.FetchProgress) { once.Do(cancel) })
+	_, err = d.c.Fetch(ctx, req, func(fetch.Progress) { once.Do(cancel) })
 	require.ErrorIs(t, err, context.Canceled)
 	require.Eventually(t, func() bool {
 		st, err := d.c.Status(context.Background())
@@ -354,8 +357,8 @@ func TestErrorStatus(t *testing.T) {
 		code int
 		bad  bool
 	}{
-		{"not found", &pkgshare.NotFoundError{What: "x"}, 404, true},
-		{"bad input", &pkgshare.InputError{Path: "p", Reason: "r"}, 400, true},
+		{"not found", &library.NotFoundError{What: "x"}, 404, true},
+		{"bad input", &library.InputError{Path: "p", Reason: "r"}, 400, true},
 		{"no such buddy", peerstore.ErrNotBuddy, 404, true},
 		{"machine", errors.New("disk on fire"), 500, false},
 	} {

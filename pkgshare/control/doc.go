@@ -10,10 +10,10 @@
 // bytes):
 //
 //	GET    /v1/status          Status: the node, its buddies' states
-//	POST   /v1/publish         PublishRequest; streams, result pkgshare.PublishResult
-//	POST   /v1/fetch           FetchRequest; streams, result pkgshare.FetchResult
-//	GET    /v1/packages        []pkgshare.PackageInfo
-//	DELETE /v1/packages/{ref}  forget a package (or version ref); result []pkgshare.VersionInfo
+//	POST   /v1/publish         PublishRequest; streams, result library.PublishResult
+//	POST   /v1/fetch           FetchRequest; streams, result fetch.Result
+//	GET    /v1/packages        []library.PackageInfo
+//	DELETE /v1/packages/{ref}  forget a package (or version ref); result []library.VersionInfo
 //	GET    /v1/buddies         []Buddy
 //	POST   /v1/buddies         BuddyRequest; result Buddy
 //	DELETE /v1/buddies/{who}   remove the buddy with this node ID or alias; result Buddy

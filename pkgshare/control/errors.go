@@ -6,7 +6,7 @@ import (
 	"net/http"
 
 	"github.com/p2psb/p2psb/peerstore"
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
 // Error is an error the daemon answered.
@@ -35,7 +35,7 @@ func badInput(err error) bool {
 
 // statusOf maps an error to the HTTP status answered for it.
 func statusOf(err error) int {
-	var nf *pkgshare.NotFoundError
+	var nf *library.NotFoundError
 	switch {
 	case errors.As(err, &nf), errors.Is(err, peerstore.ErrNotBuddy):
 		return http.StatusNotFound

@@ -14,7 +14,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 // SocketFile is the control socket's name in the home directory.
@@ -32,7 +32,7 @@ var ErrDaemonRunning = errors.New("a p2psb daemon already runs for this home")
 
 // Server serves the control API of one node.
 type Server struct {
-	node *pkgshare.Node
+	node *node.Node
 	key  crypto.PrivKey // the node key, which signs published versions
 	log  *slog.Logger
 	path string
@@ -47,7 +47,7 @@ type Server struct {
 // Listen opens the control socket at path for node, whose key is key, and
 // starts serving. A stale socket left by a killed daemon is replaced; a
 // live one is not.
-func Listen(path string, node *pkgshare.Node, key crypto.PrivKey) (*Server, error) {
+func Listen(path string, node *node.Node, key crypto.PrivKey) (*Server, error) {
 	if _, err := os.Stat(path); err == nil {
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"net/http"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/buddy"
 )
 
 func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
-	st := Status{Status: s.node.Status(), Buddies: []pkgshare.BuddyState{}}
+	st := Status{Status: s.node.Status(), Buddies: []buddy.State{}}
 	if s.node.Buddies != nil {
 		st.Buddies = s.node.Buddies.States()
 	}

@@ -11,8 +11,10 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
+	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 // progressEvery is how often a streamed publish reports progress.
@@ -33,18 +35,18 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	st := newStream(w)
 	p := &hashProgress{}
 	stop := p.report(st)
-	res, err := pkgshare.Publish(r.Context(), s.node.Library, s.key, req.Path,
-		pkgshare.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
+	res, err := library.Publish(r.Context(), s.node.Library, s.key, req.Path,
+		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
 	stop()
 	if err == nil {
-		if aerr := s.node.Announce(r.Context(), pkgshare.PackageNamespace(res.ID)); aerr != nil {
+		if aerr := s.node.Announce(r.Context(), node.PackageNamespace(res.ID)); aerr != nil {
 			s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)
 		}
 	}
 	st.finish(res, err)
 }
 
-// hashProgress implements pkgshare.Progress for a streamed publish.
+// hashProgress implements library.Progress for a streamed publish.
 type hashProgress struct{ total, done atomic.Int64 }
 
 func (p *hashProgress) SetTotal(n int64) { p.total.Store(n) }
@@ -89,13 +91,13 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := newStream(w)
-	opts.Progress = func(p pkgshare.FetchProgress) { st.progress(p) }
+	opts.Progress = func(p fetch.Progress) { st.progress(p) }
 	res, err := s.node.Fetch(r.Context(), opts)
 	st.finish(res, err)
 }
 
-func (s *Server) fetchOptions(req FetchRequest) (pkgshare.FetchOptions, error) {
-	opts := pkgshare.FetchOptions{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true,
+func (s *Server) fetchOptions(req FetchRequest) (fetch.Options, error) {
+	opts := fetch.Options{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true,
 		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload}
 	if req.MaxDownload < 0 {
 		return opts, &Error{Msg: "fetch: the download limit must not be negative", BadInput: true}
@@ -122,7 +124,7 @@ func (s *Server) packages(w http.ResponseWriter, r *http.Request) {
 // packageDetail shows one package and the files of the version named by
 // a package ID, ID@N or version ID.
 func (s *Server) packageDetail(w http.ResponseWriter, r *http.Request) {
-	t, err := pkgshare.ParseTarget(r.PathValue("ref"))
+	t, err := library.ParseTarget(r.PathValue("ref"))
 	if err != nil {
 		answer(w, nil, &Error{Msg: err.Error(), BadInput: true})
 		return
@@ -147,9 +149,9 @@ func (s *Server) removePackage(w http.ResponseWriter, r *http.Request) {
 	for _, v := range gone {
 		s.node.Seeder.Forget(v.ID)
 	}
-	var nf *pkgshare.NotFoundError
+	var nf *library.NotFoundError
 	if _, err := s.node.Library.Package(r.Context(), ref.ID); errors.As(err, &nf) {
-		s.unannounce(pkgshare.PackageNamespace(ref.ID))
+		s.unannounce(node.PackageNamespace(ref.ID))
 	}
 	answer(w, gone, nil)
 }

@@ -9,14 +9,15 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/p2psb/p2psb/peerstore"
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 // Status is the daemon's answer to GET /v1/status.
 type Status struct {
-	pkgshare.Status
-	Buddies []pkgshare.BuddyState `json:"buddies"`
+	node.Status
+	Buddies []buddy.State `json:"buddies"`
 }
 
 // PublishRequest asks the daemon to publish files in place.

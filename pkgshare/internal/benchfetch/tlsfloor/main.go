@@ -36,7 +36,7 @@ import (
 	manet "github.com/multiformats/go-multiaddr/net"
 	"github.com/zeebo/blake3"
 
-	"github.com/p2psb/p2psb/pkgshare"
+	"github.com/p2psb/p2psb/pkgshare/transport"
 )
 
 const (
@@ -105,7 +105,7 @@ func batched(c net.Conn) (net.Conn, error) {
 		c.Close()
 		return nil, err
 	}
-	return pkgshare.NewBatchedConn(mc), nil
+	return transport.NewBatchedConn(mc), nil
 }
 
 func serve(path string, useYamux bool) error {

@@ -1,0 +1,291 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/time/rate"
+
+	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/seeder"
+	"github.com/p2psb/p2psb/pkgshare/sink"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
+)
+
+// Options control a fetch.
+type Options struct {
+	Ref      manifest.Ref    // the package, and version (0: the newest any provider offers)
+	Target   string          // the directory that receives the files; default <Dir>/<name>
+	Dir      string          // where the default target goes; default the working directory
+	Peers    []peer.AddrInfo // providers to ask besides those discovered
+	Announce bool            // register as a provider once any chunk is held
+	Progress func(Progress)
+	// ResolveTimeout bounds the search for a provider with the manifest.
+	ResolveTimeout time.Duration
+	// MaxDownload caps this fetch at that many bytes per second, on top of
+	// the node's own limit; 0: no limit of its own.
+	MaxDownload int
+}
+
+// Progress reports a running fetch.
+type Progress struct {
+	xfer.Progress
+	Name    string
+	Version uint64
+}
+
+// Result sums up a finished fetch.
+type Result struct {
+	ID           manifest.PackageID `json:"id"`
+	Name         string             `json:"name"`
+	Version      uint64             `json:"version"`
+	VersionID    manifest.VersionID `json:"version_id"`
+	Target       string             `json:"target"`
+	Bytes        int64              `json:"bytes"`         // the version's size
+	FetchedBytes int64              `json:"fetched_bytes"` // chunk bytes fetched from peers
+	LocalBytes   int64              `json:"local_bytes"`   // chunk bytes copied from local files
+	Seconds      float64            `json:"seconds"`
+	Peers        int                `json:"peers"` // peers that sent chunks
+	PerPeer      map[string]int64   `json:"per_peer"`
+	BadPeers     []peer.ID          `json:"bad_peers"`
+	Already      bool               `json:"already"` // the version was already complete there
+	Warnings     []string           `json:"warnings,omitempty"`
+}
+
+// Env is what a fetch needs of the node that runs it.
+type Env struct {
+	Host    host.Host
+	Library *library.Library
+	Seeder  *seeder.Seeder
+	Fetcher *xfer.Fetcher
+	// Notify tells the transfer server's subscribers that a version
+	// gained chunks.
+	Notify func(manifest.VersionID)
+	// Providers sends the peers that may hold a package (the explicit
+	// ones first) until ctx ends, each once.
+	Providers func(ctx context.Context, id manifest.PackageID, explicit []peer.AddrInfo) <-chan peer.AddrInfo
+	// Announce registers the node as a provider of a package, in the
+	// background.
+	Announce func(manifest.PackageID)
+	// BadPeer records that a peer sent a chunk that failed verification.
+	BadPeer func(peer.ID, error)
+	Log     *slog.Logger
+}
+
+// OptionError is a bad fetch option (an unusable rate limit, say).
+type OptionError struct{ Msg string }
+
+func (e *OptionError) Error() string      { return e.Msg }
+func (e *OptionError) InvalidInput() bool { return true }
+
+// Run fetches a version of a package from every provider at once into
+// opts.Target, resuming an interrupted fetch there, copying chunks the
+// library already holds instead of fetching them, and serving what it has
+// to others while it runs.
+func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
+	start := time.Now()
+	limit, err := xfer.NewDownloadLimit(opts.MaxDownload)
+	if err != nil {
+		return nil, &OptionError{Msg: "fetch: " + err.Error()}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	provs := n.Providers(ctx, opts.Ref.ID, opts.Peers)
+	sealed, seen, err := resolve(ctx, n, opts, provs)
+	var np *NoProviderError
+	if errors.As(err, &np) {
+		// Nobody else offers it; the library may (a node never asks itself).
+		if v, lerr := n.Library.Version(ctx, opts.Ref); lerr == nil && v.Complete {
+			sealed, err = v.Sealed, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	target, err := sink.PrepareTarget(opts.Target, opts.Dir, sealed.Name)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{ID: sealed.PackageID, Name: sealed.Name, Version: sealed.Version, VersionID: sealed.ID,
+		Target: target, Bytes: sealed.Size(), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: sealed.Warnings}
+	k, err := sink.Open(ctx, n.Library, sealed, target)
+	if errors.Is(err, library.ErrHaveVersion) {
+		if v, verr := n.Library.VersionByID(ctx, sealed.ID); verr == nil && v.Root == target {
+			res.Already = true
+			return res, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer k.Close()
+	n.Seeder.Attach(k)
+	defer n.Seeder.Detach(k)
+
+	plan, err := k.PlanLocal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n.Log.Debug("fetch sink ready", "version", sealed.ID, "chunks", k.HaveSet().Len(), "local", len(plan),
+		"since_start", time.Since(start))
+	feed := &providerFeed{seen: seen, provs: provs}
+	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, limit: limit,
+		announce: announcer(n, opts.Announce, sealed.PackageID)}
+	if err := f.fill(ctx, plan); err != nil {
+		return res, err
+	}
+	if err := k.Complete(ctx); err != nil {
+		return res, err
+	}
+	n.Seeder.Forget(sealed.ID)
+	res.Peers = len(res.PerPeer)
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// announcer returns a function that registers the node as a provider of
+// the package the first time it is called (when on is set).
+func announcer(n Env, on bool, id manifest.PackageID) func() {
+	var once sync.Once
+	return func() {
+		if on {
+			once.Do(func() { n.Announce(id) })
+		}
+	}
+}
+
+// filling is the state of getting a fetch's chunks into its sink.
+type filling struct {
+	n        Env
+	k        *sink.Sink
+	opts     Options
+	feed     *providerFeed
+	res      *Result
+	limit    *rate.Limiter // Options.MaxDownload, shared by both passes
+	announce func()
+}
+
+// fill gets every chunk the sink lacks: the chunks of plan (from
+// PlanLocal) by local copy, while the others come from the providers, so
+// the first request does not wait for the copies. Chunks a copy could
+// not provide (their source changed) are fetched afterwards.
+func (f *filling) fill(ctx context.Context, plan []int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var copied int64
+	var copyErr error
+	copyDone := make(chan struct{})
+	go func() {
+		defer close(copyDone)
+		if copied, copyErr = f.k.CopyLocal(ctx, plan); copyErr != nil {
+			cancel() // the network part stops too
+			return
+		}
+		copyErr = f.k.Release()
+		if copied > 0 {
+			f.Notify(f.k.Sealed().ID)
+		}
+	}()
+	var err error
+	if ps := f.k.Planned(plan); !ps.Covered() {
+		err = f.pull(ctx, ps)
+	}
+	if err != nil {
+		cancel()
+	}
+	<-copyDone
+	f.res.LocalBytes = copied
+	switch {
+	case copyErr != nil && (err == nil || !errors.Is(copyErr, context.Canceled)):
+		return copyErr
+	case err != nil:
+		return err
+	case !f.k.HaveSet().Full():
+		return f.pull(ctx, f.k)
+	}
+	return nil
+}
+
+// pull runs one Fetcher pass into sink and adds what it moved to the result.
+func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
+	s := f.k.Sealed()
+	provs, stop := f.feed.pass(ctx)
+	defer stop()
+	stats, err := f.n.Fetcher.Fetch(ctx, xfer.Job{
+		Version: s, Sink: sink, Providers: provs, Download: f.limit,
+		Progress: func(p xfer.Progress) {
+			if f.opts.Progress != nil {
+				f.opts.Progress(Progress{Progress: p, Name: s.Name, Version: s.Version})
+			}
+		},
+		BadPeer: f.n.BadPeer,
+		Notify:  f,
+	})
+	if stats != nil {
+		f.res.FetchedBytes += stats.Bytes
+		f.res.BadPeers = append(f.res.BadPeers, stats.BadPeers...)
+		for p, b := range stats.PerPeer {
+			f.res.PerPeer[p.String()] += b
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("fetch %s version %d: %w", s.Name, s.Version, err)
+	}
+	return nil
+}
+
+// Notify implements xfer.Notifier: the sink gained chunks, so the server
+// tells its subscribers, and the node registers as a provider if it has
+// not yet.
+func (f *filling) Notify(id manifest.VersionID) {
+	f.n.Notify(id)
+	f.announce()
+}
+
+// providerFeed hands a fetch's providers to one Fetcher pass at a time:
+// each pass gets the providers earlier passes got, then the new ones.
+// Passes do not overlap (a pass's goroutine has returned once it is
+// ended), so seen needs no lock.
+type providerFeed struct {
+	provs <-chan peer.AddrInfo
+	seen  []peer.AddrInfo
+}
+
+// pass returns the providers for one pass, and a function that ends it
+// (the pass's goroutine has returned when it does).
+func (p *providerFeed) pass(ctx context.Context) (<-chan peer.AddrInfo, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan peer.AddrInfo, len(p.seen)+16)
+	for _, ai := range p.seen {
+		out <- ai
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ai, ok := <-p.provs:
+				if !ok {
+					return
+				}
+				p.seen = append(p.seen, ai)
+				select {
+				case out <- ai:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, func() { cancel(); <-done }
+}

@@ -1,0 +1,139 @@
+package fetch_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/stretchr/testify/require"
+
+	"github.com/p2psb/p2psb/pkgshare/fetch"
+	"github.com/p2psb/p2psb/pkgshare/internal/nodetest"
+	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/sink"
+)
+
+// chunkRows counts the chunk rows of a version.
+func chunkRows(t *testing.T, lib *library.Library, id manifest.VersionID) int {
+	t.Helper()
+	n, err := lib.ChunkRows(context.Background(), id)
+	require.NoError(t, err)
+	return n
+}
+
+// requireSameFiles checks that files have the same content under both
+// directories.
+func requireSameFiles(t *testing.T, want, have string, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		w, err := os.ReadFile(filepath.Join(want, f))
+		require.NoError(t, err)
+		h, err := os.ReadFile(filepath.Join(have, f))
+		require.NoError(t, err)
+		require.Equal(t, w, h, f)
+	}
+}
+
+// chunkBytes returns the bytes of every chunk of s, read from its files
+// under root.
+func chunkBytes(t *testing.T, s *manifest.Sealed, root string) map[manifest.ChunkHash][]byte {
+	t.Helper()
+	out := map[manifest.ChunkHash][]byte{}
+	for _, f := range s.Files {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+		require.NoError(t, err)
+		for _, c := range f.Chunks {
+			out[c.Hash], data = data[:c.Size], data[c.Size:]
+		}
+	}
+	return out
+}
+
+// TestFetchResumesAfterKill stops a fetch after some chunks are written
+// and their progress recorded, as SIGKILL would (no completion, no chunk
+// rows yet), and checks that a second fetch moves only what is missing,
+// and that the completed version has exactly one row per chunk, also when
+// the interrupted fetch was started by an older p2psb that recorded the
+// chunk rows at its start.
+func TestFetchResumesAfterKill(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		oldStart bool // the interrupted fetch recorded its chunk rows at its start
+	}{
+		{name: "started by this version"},
+		{name: "started by an older p2psb", oldStart: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			seeder := nodetest.Start(t, 21)
+			src := t.TempDir()
+			nodetest.WriteRandom(t, filepath.Join(src, "a.bin"), 6<<20)
+			nodetest.WriteRandom(t, filepath.Join(src, "b.bin"), 2<<20)
+			res, err := library.Publish(ctx, seeder.Library, nodetest.Key(t, 21), src, library.PublishOptions{Name: "resume"})
+			require.NoError(t, err)
+			v, err := seeder.Library.VersionByID(ctx, res.VersionID)
+			require.NoError(t, err)
+			s := v.Sealed
+			require.Greater(t, len(s.Files[0].Chunks), 2, "a.bin must span several chunks")
+
+			fetcher := nodetest.Start(t, 22)
+			target := t.TempDir()
+			k, err := sink.Open(ctx, fetcher.Library, s, target)
+			require.NoError(t, err)
+			require.Zero(t, chunkRows(t, fetcher.Library, s.ID), "chunk rows wait for completion")
+			if tc.oldStart {
+				require.NoError(t, fetcher.Library.RecordChunkRows(ctx, s))
+			}
+			data := chunkBytes(t, s, src)
+			var written int64
+			for _, c := range s.Files[0].Chunks[:2] {
+				require.NoError(t, k.WriteChunk(ctx, c.Hash, data[c.Hash]))
+				written += int64(c.Size)
+			}
+			require.NoError(t, k.Flush(ctx))
+			require.NoError(t, k.Close()) // killed: the files close, nothing else happens
+
+			got, err := fetcher.Fetch(ctx, fetch.Options{Ref: manifest.Ref{ID: res.ID}, Target: target,
+				Peers: []peer.AddrInfo{nodetest.AddrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
+			require.NoError(t, err)
+			require.Equal(t, s.Size()-written, got.FetchedBytes, "only what is missing moves")
+			requireSameFiles(t, src, target, "a.bin", "b.bin")
+			require.NoDirExists(t, filepath.Join(target, sink.PartialDir))
+			require.Equal(t, s.ChunkCount(), chunkRows(t, fetcher.Library, s.ID))
+		})
+	}
+}
+
+// TestFetchedVersionIsALocalSource checks that a completed fetch records
+// where its chunks are, so a later fetch of a package sharing them copies
+// them instead of fetching them.
+func TestFetchedVersionIsALocalSource(t *testing.T) {
+	ctx := context.Background()
+	seeder := nodetest.Start(t, 23)
+	first, second := t.TempDir(), t.TempDir()
+	nodetest.WriteRandom(t, filepath.Join(first, "shared.bin"), 3<<20)
+	data, err := os.ReadFile(filepath.Join(first, "shared.bin"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(second, "same.bin"), data, 0o644))
+	nodetest.WriteRandom(t, filepath.Join(second, "new.bin"), 1<<20)
+	p1, err := library.Publish(ctx, seeder.Library, nodetest.Key(t, 23), first, library.PublishOptions{Name: "first"})
+	require.NoError(t, err)
+	p2, err := library.Publish(ctx, seeder.Library, nodetest.Key(t, 23), second, library.PublishOptions{Name: "second"})
+	require.NoError(t, err)
+
+	fetcher := nodetest.Start(t, 24)
+	peers := []peer.AddrInfo{nodetest.AddrInfo(seeder)}
+	got1, err := fetcher.Fetch(ctx, fetch.Options{Ref: manifest.Ref{ID: p1.ID}, Target: t.TempDir(), Peers: peers,
+		ResolveTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.EqualValues(t, 3<<20, got1.FetchedBytes)
+	got2, err := fetcher.Fetch(ctx, fetch.Options{Ref: manifest.Ref{ID: p2.ID}, Target: t.TempDir(), Peers: peers,
+		ResolveTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.EqualValues(t, 3<<20, got2.LocalBytes, "the fetched copy of shared.bin is copied")
+	require.EqualValues(t, 1<<20, got2.FetchedBytes)
+}

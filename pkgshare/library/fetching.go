@@ -1,0 +1,106 @@
+package library
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+// ErrHaveVersion is returned when the library already holds the complete
+// version a fetch asked for.
+var ErrHaveVersion = errors.New("already in the library")
+
+// StartFetch records an incomplete version whose files go to target, or
+// returns the progress (a bitfield of distinct chunks, see
+// pkgshare/sink) of an earlier fetch of it into the same target. It
+// records the version and its files only, so its cost does not grow with
+// the number of chunks; the chunk rows, which only local copies from
+// complete versions read, are written by CompleteFetch.
+func (l *Library) StartFetch(ctx context.Context, s *manifest.Sealed, target string) ([]byte, error) {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("record fetch of %s: %w", s.ID, err)
+	}
+	defer tx.Rollback()
+	var root string
+	var complete bool
+	var have []byte
+	err = tx.QueryRowContext(ctx, `SELECT root, complete, have FROM pkgshare_versions WHERE id = ?`,
+		s.ID.String()).Scan(&root, &complete, &have)
+	switch {
+	case err == nil && complete:
+		return nil, fmt.Errorf("%s version %d (%s) is %w, in %s", s.Name, s.Version, s.ID, ErrHaveVersion, root)
+	case err == nil && root != target:
+		return nil, &InputError{Path: target, Reason: fmt.Sprintf(
+			"an interrupted fetch of this version is in %s: resume it there (-o %s) or forget it (p2psb packages rm %s@%d)",
+			root, root, s.PackageID, s.Version)}
+	case err == nil:
+		return have, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("record fetch of %s: %w", s.ID, err)
+	}
+	disk := make(map[string]localFile, len(s.Files))
+	for _, f := range s.Files {
+		disk[f.Path] = localFile{Abs: filepath.Join(target, filepath.FromSlash(f.Path))}
+	}
+	if err := insertVersionFiles(ctx, tx, s, target, disk, []byte{}); err != nil {
+		return nil, err
+	}
+	return nil, tx.Commit()
+}
+
+// SaveProgress records which distinct chunks of the incomplete version id
+// are written.
+func (l *Library) SaveProgress(ctx context.Context, id manifest.VersionID, have []byte) error {
+	_, err := l.db.ExecContext(ctx, `UPDATE pkgshare_versions SET have = ? WHERE id = ? AND complete = 0`,
+		have, id.String())
+	if err != nil {
+		return fmt.Errorf("record progress of %s: %w", id, err)
+	}
+	return nil
+}
+
+// CompleteFetch marks a fetched version complete, with its files'
+// modification times (one per file of s, in order, so seeding can tell
+// later changes) and its chunk rows (so later fetches copy from it).
+func (l *Library) CompleteFetch(ctx context.Context, s *manifest.Sealed, mtimes []time.Time) error {
+	if len(mtimes) != len(s.Files) {
+		return fmt.Errorf("complete %s: %d modification times for %d files", s.ID, len(mtimes), len(s.Files))
+	}
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ? WHERE version_id = ? AND idx = ?`)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	defer stmt.Close()
+	for i, mt := range mtimes {
+		if _, err := stmt.ExecContext(ctx, mt.UnixNano(), s.ID.String(), i); err != nil {
+			return fmt.Errorf("complete %s: %w", s.ID, err)
+		}
+	}
+	// A fetch started by an older p2psb recorded its chunk rows at its
+	// start; they are replaced.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_chunks WHERE version_id = ?`, s.ID.String()); err != nil {
+		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	if err := insertChunks(ctx, tx, s); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET complete = 1, have = NULL WHERE id = ?`,
+		s.ID.String()); err != nil {
+		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package library
+
+import "github.com/p2psb/p2psb/pkgshare/home"
+
+// Schema is the package library's tables. Step i moves them from version i
+// to i+1; released steps are never edited.
+var Schema = home.Schema{
+	Component: "pkgshare",
+	Steps: []string{
+		// 1: packages, their versions, the files of each version and where
+		// every chunk can be read from.
+		`CREATE TABLE pkgshare_packages(
+			id         TEXT PRIMARY KEY,  -- manifest.PackageID string
+			name       TEXT NOT NULL,
+			publisher  TEXT NOT NULL,     -- publisher's peer ID
+			added_at   INTEGER NOT NULL   -- unix seconds
+		);
+		CREATE TABLE pkgshare_versions(
+			id          TEXT PRIMARY KEY, -- manifest.VersionID string
+			package_id  TEXT NOT NULL REFERENCES pkgshare_packages(id) ON DELETE CASCADE,
+			version     INTEGER NOT NULL,
+			envelope    BLOB NOT NULL,    -- the sealed manifest as published
+			root        TEXT NOT NULL,    -- directory holding the files on disk
+			size        INTEGER NOT NULL,
+			files       INTEGER NOT NULL,
+			chunks      INTEGER NOT NULL,
+			created_at  INTEGER NOT NULL, -- manifest creation, unix seconds
+			added_at    INTEGER NOT NULL,
+			UNIQUE(package_id, version)
+		);
+		CREATE TABLE pkgshare_files(
+			version_id  TEXT NOT NULL REFERENCES pkgshare_versions(id) ON DELETE CASCADE,
+			idx         INTEGER NOT NULL, -- position in the manifest
+			path        TEXT NOT NULL,    -- package path
+			disk_path   TEXT NOT NULL,    -- absolute path of the file on disk
+			size        INTEGER NOT NULL,
+			mtime_ns    INTEGER NOT NULL, -- modification time when hashed
+			PRIMARY KEY(version_id, idx)
+		);
+		CREATE TABLE pkgshare_chunks(
+			hash         BLOB NOT NULL,   -- SHA-256 of the chunk
+			version_id   TEXT NOT NULL,
+			file_idx     INTEGER NOT NULL,
+			offset       INTEGER NOT NULL,
+			length       INTEGER NOT NULL,
+			compressible INTEGER NOT NULL,
+			FOREIGN KEY(version_id, file_idx) REFERENCES pkgshare_files(version_id, idx) ON DELETE CASCADE
+		);
+		CREATE INDEX pkgshare_chunks_hash ON pkgshare_chunks(hash);
+		CREATE INDEX pkgshare_chunks_file ON pkgshare_chunks(version_id, file_idx);`,
+		// 2: versions being fetched. A fetched version is recorded when its
+		// fetch starts, incomplete, with the bitfield of the distinct chunks
+		// already written to its partial files, so a fetch resumes after a
+		// crash; complete versions have have = NULL.
+		`ALTER TABLE pkgshare_versions ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+		ALTER TABLE pkgshare_versions ADD COLUMN have BLOB;`,
+	},
+}

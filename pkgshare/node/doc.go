@@ -1,0 +1,27 @@
+// Package node runs a p2psb node: a libp2p host on the node key with the
+// SQLite peerstore, and everything wired to it.
+//
+// Terms:
+//
+//   - Node: the host (TCP with TLS first, QUIC and Noise too; see
+//     pkgshare/transport), the rendezvous client (and, for a rendezvous
+//     node, the server and circuit relay), the transfer server and
+//     fetcher (pkgshare/xfer) over the library (pkgshare/library and
+//     pkgshare/seeder), the catalog (pkgshare/catalog) and the buddy
+//     keeper (pkgshare/buddy).
+//   - Announce: registering a namespace at the rendezvous nodes, again
+//     whenever a rendezvous node reconnects; a node registers under its
+//     node namespace, every package it seeds under PackageNamespace, and
+//     unregisters all of it when it closes.
+//   - Providers: the peers a fetch asks (see pkgshare/fetch): explicit
+//     ones, then what the rendezvous returns, asked again while the fetch
+//     runs; buddies and recently seen peers when no rendezvous answers.
+//   - Score: what the peerstore remembers of a peer's behaviour (ScoreKey);
+//     a peer that sends a bad chunk loses badPeerScore.
+//   - Observed addresses: this node's addresses as peers report them
+//     (identify), shown in Status.
+//   - Reach: finding and dialling a peer by ID alone (peerstore, then the
+//     rendezvous), for browsing its catalog (Browse).
+//
+// A bad setting (an unparsable address, say) is a *ConfigError.
+package node

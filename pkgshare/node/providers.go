@@ -1,0 +1,133 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+)
+
+// PackageNamespace is the rendezvous namespace where the providers of a
+// package register.
+func PackageNamespace(id manifest.PackageID) string { return "p2psb/pkg/" + id.String() }
+
+// errNoRendezvous: the node has no rendezvous to ask.
+var errNoRendezvous = errors.New("no rendezvous configured")
+
+// rediscoverEvery is how often a fetch asks the rendezvous nodes for
+// providers again while it runs; a young fetch asks sooner (firstRediscover,
+// doubling), since the peers fetching at the same time register as
+// providers within their first second.
+const (
+	rediscoverEvery = 5 * time.Second
+	firstRediscover = 500 * time.Millisecond
+)
+
+// fallbackPeers bounds how many recently seen peers a fetch tries when no
+// rendezvous answers.
+const fallbackPeers = 64
+
+// providers sends peers that may hold package id until ctx ends: the
+// explicit ones first, then what the rendezvous nodes return, asked again
+// every few seconds; when none answers, buddies and recently seen peers
+// too. Without a rendezvous it sends the explicit peers, buddies and recent
+// peers, and closes. Each peer is sent once.
+func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []peer.AddrInfo) <-chan peer.AddrInfo {
+	out := make(chan peer.AddrInfo, 64)
+	sent := map[peer.ID]bool{n.Host.ID(): true}
+	send := func(ai peer.AddrInfo) bool {
+		if sent[ai.ID] {
+			return true
+		}
+		sent[ai.ID] = true
+		select {
+		case out <- ai:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		defer close(out)
+		for _, ai := range explicit {
+			if !send(ai) {
+				return
+			}
+		}
+		if n.Discovery == nil {
+			// Without a rendezvous nothing new will turn up.
+			for _, ai := range n.knownPeers() {
+				if !send(ai) {
+					return
+				}
+			}
+			return
+		}
+		fellBack := false
+		wait := firstRediscover
+		for {
+			found, err := n.discover(ctx, id)
+			if err != nil && !fellBack {
+				fellBack = true
+				n.log.Info("no rendezvous answered; asking buddies and recent peers", "err", err)
+				found = append(found, n.knownPeers()...)
+			}
+			for _, ai := range found {
+				if !send(ai) {
+					return
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, rediscoverEvery)
+		}
+	}()
+	return out
+}
+
+// discover asks the rendezvous nodes for the providers of id.
+func (n *Node) discover(ctx context.Context, id manifest.PackageID) ([]peer.AddrInfo, error) {
+	if n.Discovery == nil {
+		return nil, errNoRendezvous
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	found, err := n.Discovery.Discover(ctx, PackageNamespace(id), 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]peer.AddrInfo, 0, len(found))
+	for _, f := range found {
+		out = append(out, f.AddrInfo)
+	}
+	return out, nil
+}
+
+// knownPeers returns the buddies, then recently working peers, with the
+// addresses the peerstore has for them.
+func (n *Node) knownPeers() []peer.AddrInfo {
+	var out []peer.AddrInfo
+	if buddies, err := n.Peers.Buddies(); err == nil {
+		for _, b := range buddies {
+			ai := n.Peers.PeerInfo(b.ID)
+			for _, a := range b.Addrs {
+				ai.Addrs = append(ai.Addrs, a.Addr)
+			}
+			out = append(out, ai)
+		}
+	}
+	if recent, err := n.Peers.RecentPeers(fallbackPeers); err == nil {
+		for _, r := range recent {
+			out = append(out, r.AddrInfo())
+		}
+	}
+	return out
+}

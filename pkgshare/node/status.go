@@ -1,0 +1,44 @@
+package node
+
+import (
+	"os"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/p2psb/p2psb/pkgshare/seeder"
+)
+
+// Status is a snapshot of a running node.
+type Status struct {
+	ID         peer.ID           `json:"id"`
+	PID        int               `json:"pid"`        // the daemon's process ID
+	Addrs      []string          `json:"addrs"`      // listen addresses, with /p2p/<id>
+	Observed   []string          `json:"observed"`   // our addresses as peers see them (identify)
+	Peers      []string          `json:"peers"`      // connected peers
+	Rendezvous []string          `json:"rendezvous"` // configured rendezvous nodes
+	IsRendez   bool              `json:"is_rendezvous"`
+	Transfers  []seeder.Transfer `json:"transfers"`      // fetches in progress
+	Uploaded   int64             `json:"uploaded_bytes"` // chunk bytes served since start
+	Started    time.Time         `json:"started"`
+}
+
+// Status returns a snapshot of the node.
+func (n *Node) Status() Status {
+	s := Status{ID: n.Host.ID(), PID: os.Getpid(), IsRendez: n.Server != nil, Started: n.started,
+		Addrs: []string{}, Peers: []string{}, Rendezvous: []string{}, Observed: n.observed.list()}
+	for _, a := range n.Addrs() {
+		s.Addrs = append(s.Addrs, a.String())
+	}
+	s.Transfers = n.Seeder.Transfers()
+	s.Uploaded = n.Xfer.Sent()
+	for _, p := range n.Host.Network().Peers() {
+		s.Peers = append(s.Peers, p.String())
+	}
+	if n.Discovery != nil {
+		for _, ai := range n.Discovery.Servers() {
+			s.Rendezvous = append(s.Rendezvous, ai.ID.String())
+		}
+	}
+	return s
+}

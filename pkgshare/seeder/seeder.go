@@ -1,0 +1,221 @@
+package seeder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/sink"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
+)
+
+// Seeder serves the library's versions to peers (it is the xfer.Store of
+// the node's transfer server): complete versions from their files where
+// they are, versions this node is fetching from their partial files. A
+// chunk whose file changed size or modification time since it was recorded
+// is not served, and the change is logged once per file.
+type Seeder struct {
+	lib *library.Library
+	log *slog.Logger
+
+	mu       sync.Mutex
+	loaded   map[manifest.VersionID]*seededVersion
+	fetching map[manifest.VersionID]*sink.Sink
+	changed  map[string]bool // files reported changed
+}
+
+var _ xfer.Store = (*Seeder)(nil)
+
+// seededVersion is a complete version with where each distinct chunk is.
+type seededVersion struct {
+	v      *library.Version
+	places map[manifest.ChunkHash]place
+}
+
+// place is where one occurrence of a chunk is: file index and offset.
+type place struct {
+	file int
+	off  int64
+}
+
+// New returns a seeder of lib.
+func New(lib *library.Library, log *slog.Logger) *Seeder {
+	return &Seeder{lib: lib, log: log, loaded: map[manifest.VersionID]*seededVersion{},
+		fetching: map[manifest.VersionID]*sink.Sink{}, changed: map[string]bool{}}
+}
+
+// Forget drops cached state for a version (after it was removed or
+// replaced in the library).
+func (s *Seeder) Forget(id manifest.VersionID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.loaded, id)
+}
+
+// Attach serves the chunks a running fetch has written, until Detach.
+func (s *Seeder) Attach(k *sink.Sink) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fetching[k.Sealed().ID] = k
+	delete(s.loaded, k.Sealed().ID)
+}
+
+// Detach stops serving from k.
+func (s *Seeder) Detach(k *sink.Sink) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fetching[k.Sealed().ID] == k {
+		delete(s.fetching, k.Sealed().ID)
+	}
+}
+
+// Manifest implements xfer.Store.
+func (s *Seeder) Manifest(ctx context.Context, id manifest.VersionID) (*manifest.Sealed, error) {
+	if k := s.running(id); k != nil {
+		return k.Sealed(), nil
+	}
+	sv, err := s.version(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return sv.v.Sealed, nil
+}
+
+// Lookup implements xfer.Store: the newest complete version held (or
+// version ref.Version), or one being fetched here.
+func (s *Seeder) Lookup(ctx context.Context, ref manifest.Ref) (*manifest.Sealed, error) {
+	v, err := s.lib.Version(ctx, ref)
+	var nf *library.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, fmt.Errorf("%s: %w", ref, xfer.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.Complete && s.running(v.ID) == nil {
+		return nil, fmt.Errorf("%s: incomplete: %w", ref, xfer.ErrNotFound)
+	}
+	return v.Sealed, nil
+}
+
+// Have implements xfer.Store.
+func (s *Seeder) Have(ctx context.Context, id manifest.VersionID) (*xfer.Bitfield, error) {
+	if k := s.running(id); k != nil {
+		return k.HaveSet(), nil
+	}
+	sv, err := s.version(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return xfer.FullBitfield(len(sv.places)), nil // places has one entry per distinct chunk
+}
+
+// ReadChunk implements xfer.Store.
+func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash manifest.ChunkHash, buf []byte) error {
+	if k := s.running(id); k != nil {
+		return k.ReadChunk(hash, buf)
+	}
+	sv, err := s.version(ctx, id)
+	if err != nil {
+		return err
+	}
+	pl, ok := sv.places[hash]
+	if !ok {
+		return fmt.Errorf("chunk %s: %w", hash, xfer.ErrNotFound)
+	}
+	f := sv.v.Files[pl.file]
+	err = library.ReadUnchanged(f.DiskPath, f.Size, f.ModTime, pl.off, buf)
+	if errors.Is(err, xfer.ErrChanged) {
+		s.reportChanged(f.DiskPath)
+	}
+	return err
+}
+
+// reportChanged logs, once per file, that a file stopped being served.
+func (s *Seeder) reportChanged(path string) {
+	s.mu.Lock()
+	first := !s.changed[path]
+	s.changed[path] = true
+	s.mu.Unlock()
+	if first {
+		s.log.Warn("file changed since it was published or fetched; no longer serving it (p2psb packages verify, then publish again)",
+			"file", path)
+	}
+}
+
+func (s *Seeder) running(id manifest.VersionID) *sink.Sink {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetching[id]
+}
+
+// version loads (and caches) a complete version.
+func (s *Seeder) version(ctx context.Context, id manifest.VersionID) (*seededVersion, error) {
+	s.mu.Lock()
+	sv := s.loaded[id]
+	s.mu.Unlock()
+	if sv != nil {
+		return sv, nil
+	}
+	v, err := s.lib.VersionByID(ctx, id)
+	var nf *library.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, fmt.Errorf("version %s: %w", id, xfer.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.Complete {
+		return nil, fmt.Errorf("version %s is incomplete: %w", id, xfer.ErrNotFound)
+	}
+	sv = &seededVersion{v: v, places: chunkPlaces(&v.Sealed.Manifest)}
+	s.mu.Lock()
+	s.loaded[id] = sv
+	s.mu.Unlock()
+	return sv, nil
+}
+
+// chunkPlaces maps each chunk hash of m to its first occurrence.
+func chunkPlaces(m *manifest.Manifest) map[manifest.ChunkHash]place {
+	out := make(map[manifest.ChunkHash]place, m.ChunkCount())
+	for i, f := range m.Files {
+		var off int64
+		for _, c := range f.Chunks {
+			if _, ok := out[c.Hash]; !ok {
+				out[c.Hash] = place{file: i, off: off}
+			}
+			off += int64(c.Size)
+		}
+	}
+	return out
+}
+
+// Transfer is a fetch in progress on this node.
+type Transfer struct {
+	Package   manifest.PackageID `json:"package"`
+	Name      string             `json:"name"`
+	Version   uint64             `json:"version"`
+	Target    string             `json:"target"`
+	HaveBytes int64              `json:"have_bytes"`
+	Bytes     int64              `json:"bytes"`
+}
+
+// Transfers lists the fetches running on this node.
+func (s *Seeder) Transfers() []Transfer {
+	s.mu.Lock()
+	sinks := make([]*sink.Sink, 0, len(s.fetching))
+	for _, k := range s.fetching {
+		sinks = append(sinks, k)
+	}
+	s.mu.Unlock()
+	out := make([]Transfer, 0, len(sinks))
+	for _, k := range sinks {
+		out = append(out, Transfer{Package: k.Sealed().PackageID, Name: k.Sealed().Name, Version: k.Sealed().Version,
+			Target: k.Target(), HaveBytes: k.HaveBytes(), Bytes: k.Sealed().Size()})
+	}
+	return out
+}

@@ -1,0 +1,175 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
+)
+
+// flushEvery is how often a fetch records its progress in the library; a
+// killed fetch refetches at most what it wrote in that time.
+const flushEvery = 250 * time.Millisecond
+
+// sinkState is the persistence half of Sink.
+type sinkState struct {
+	flushMu   sync.Mutex
+	lastFlush time.Time
+}
+
+// Open records s in lib as an incomplete version whose files go to
+// target, or picks up an earlier, interrupted fetch of it there. It fails
+// with library.ErrHaveVersion when lib holds the version complete.
+func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string) (*Sink, error) {
+	k := newSink(lib, s, target)
+	if err := os.MkdirAll(k.partial, 0o700); err != nil {
+		return nil, fmt.Errorf("fetch into %s: %w", target, err)
+	}
+	have, err := lib.StartFetch(ctx, s, target)
+	if err != nil {
+		return nil, err
+	}
+	if have != nil {
+		bf, err := xfer.ParseBitfield(len(k.chunks), have)
+		if err != nil {
+			return nil, fmt.Errorf("resume %s: stored progress: %w", s.ID, err)
+		}
+		k.have = bf
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.reconcileLocked()
+	return k, nil
+}
+
+// reconcileLocked makes the recorded progress agree with the disk after a
+// resume: chunks of a file whose partial file is gone are fetched again;
+// a file whose chunks are all present is done if it is at its final path.
+func (k *Sink) reconcileLocked() {
+	for i, f := range k.sealed.Files {
+		if _, err := os.Stat(k.partialPath(i)); err == nil {
+			continue
+		}
+		if k.fileCompleteLocked(i) {
+			if fi, err := os.Lstat(filepath.Join(k.target, filepath.FromSlash(f.Path))); err == nil &&
+				fi.Mode().IsRegular() && fi.Size() == f.Size {
+				k.done[i] = true
+				continue
+			}
+		}
+		for _, c := range f.Chunks {
+			k.have.Clear(k.index[c.Hash])
+		}
+	}
+	for i := range k.left {
+		k.left[i] = 0
+	}
+	for h, ps := range k.places {
+		if !k.have.Has(k.index[h]) {
+			for _, p := range ps {
+				k.left[p.file]++
+			}
+		}
+	}
+}
+
+func (k *Sink) fileCompleteLocked(i int) bool {
+	for _, c := range k.sealed.Files[i].Chunks {
+		if !k.have.Has(k.index[c.Hash]) {
+			return false
+		}
+	}
+	return true
+}
+
+// flush records which chunks are written, at most every flushEvery unless
+// force is set.
+func (k *Sink) flush(ctx context.Context, force bool) error {
+	if force {
+		k.state.flushMu.Lock()
+	} else if !k.state.flushMu.TryLock() {
+		return nil // another writer is recording progress; dirty stays set for the next
+	}
+	defer k.state.flushMu.Unlock()
+	if !force && time.Since(k.state.lastFlush) < flushEvery {
+		return nil
+	}
+	k.mu.Lock()
+	if !k.dirty {
+		k.mu.Unlock()
+		return nil
+	}
+	have := k.have.Bytes()
+	k.dirty = false
+	k.mu.Unlock()
+	k.state.lastFlush = time.Now()
+	return k.lib.SaveProgress(ctx, k.sealed.ID, have)
+}
+
+// Flush records which chunks are written now.
+func (k *Sink) Flush(ctx context.Context) error { return k.flush(ctx, true) }
+
+// Release lets finished files move to their final paths (after a local
+// copy held them back).
+func (k *Sink) Release() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.hold = false
+	return k.finishReadyLocked()
+}
+
+// Complete marks the version complete in the library, with the final files'
+// modification times (so seeding can tell later changes) and its chunk
+// rows (so later fetches copy from it), and removes the partial directory.
+func (k *Sink) Complete(ctx context.Context) error {
+	if err := k.Release(); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	full := k.have.Full()
+	k.mu.Unlock()
+	if !full {
+		return fmt.Errorf("complete %s: chunks missing", k.sealed.ID)
+	}
+	mtimes := make([]time.Time, len(k.sealed.Files))
+	for i, f := range k.sealed.Files {
+		fi, err := os.Stat(filepath.Join(k.target, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return fmt.Errorf("complete %s: %w", f.Path, err)
+		}
+		mtimes[i] = fi.ModTime()
+	}
+	if err := k.lib.CompleteFetch(ctx, k.sealed, mtimes); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(k.partial); err != nil {
+		return fmt.Errorf("remove partial files: %w", err)
+	}
+	_ = os.Remove(filepath.Dir(k.partial)) // only when empty: other fetches may use it
+	return nil
+}
+
+// Close closes the partial files and records the progress made; the
+// fetch can resume from there.
+func (k *Sink) Close() error {
+	k.mu.Lock()
+	var errs []error
+	for i, f := range k.files {
+		if f != nil {
+			errs = append(errs, f.Close())
+			k.files[i] = nil
+		}
+	}
+	k.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	errs = append(errs, k.flush(ctx, true))
+	return errors.Join(errs...)
+}
