@@ -97,7 +97,7 @@ suite_floor() {
 # $FLOOR_BIN, starts its two servers of FILE, plain and -yamux, and
 # prints their addresses.
 start_floors() {
-	(cd "$REPO" && go build -o "$FLOOR_BIN" ./pkgshare/internal/benchfetch/tlsfloor) || die "cannot build tlsfloor"
+	(cd "$REPO" && go build -o "$FLOOR_BIN" ./pkgshare/internal/bench/tlsfloor) || die "cannot build tlsfloor"
 	spawn floor "$FLOOR_BIN" serve "$1"
 	spawn floor-yamux "$FLOOR_BIN" serve -yamux "$1"
 	wait_for tlsfloor test -s "$BENCH_DIR/floor.log" -a -s "$BENCH_DIR/floor-yamux.log"

@@ -12,7 +12,7 @@ BENCH_BIN="${BENCH_BIN:-$BENCH_DIR/p2psb}"
 FLOOR_BIN="$BENCH_DIR/tlsfloor" # built by run.sh's start_floors
 RESULTS="$BENCH_DIR/results"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SCRIPT_DIR/../../.." && pwd)"
+REPO="$(cd "$SCRIPT_DIR/../../../.." && pwd)"
 
 # The benchmarks set every p2psb option on the command line; nothing may
 # leak in from the caller's environment.
