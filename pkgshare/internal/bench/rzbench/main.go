@@ -4,9 +4,10 @@
 // concurrent clients, each with its own libp2p host, doing REGISTER and then
 // DISCOVER for a fixed time, and prints a Markdown table row per size.
 //
-//	go run ./pkgshare/internal/bench/rzbench -sizes 10000,100000,1000000 -clients 8 -duration 10s
+//	pkgshare/internal/bench/run.sh rendezvous [-sizes 10000,100000,1000000 -clients 8 -duration 10s]
 //
-// It is a tool, not a test: go test does not run it.
+// It is a tool, not a test: go test does not run it. Figures and method:
+// rendezvous/BENCHMARKS.md.
 package main
 
 import (

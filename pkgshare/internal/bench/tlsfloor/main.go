@@ -2,7 +2,7 @@
 // a file sent over one TLS 1.3 connection on TCP and written to disk by
 // the receiver, which hashes every 1 MiB piece with BLAKE3 first. There is
 // no libp2p, no stream multiplexing, no protocol and no state: it is the
-// floor under `p2psb fetch` on the same machine (RESULTS.md, "Session 5").
+// floor under `p2psb fetch` on the same machine (../RESULTS.md).
 //
 //	tlsfloor serve [-yamux] FILE            prints its address, sends FILE to each client
 //	tlsfloor fetch [-yamux] ADDR SIZE OUT   receives SIZE bytes into OUT

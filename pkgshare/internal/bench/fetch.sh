@@ -1,27 +1,7 @@
-#!/usr/bin/env bash
-# Whole-process benchmarks of `p2psb fetch` (issue 5); see RESULTS.md.
-#
-#   run.sh [all|one|caps|swarm|rss|profile|order|floor]
-#
-#   one    1 GiB, one seeder: p2psb fetch vs nginx+curl vs aria2c+opentracker,
-#          and vs nginx+curl over HTTPS
-#   caps   1 GiB from four seeders capped at 25 MiB/s each
-#   swarm  64 MiB, one seeder capped at 20 MiB/s: 1 fetcher vs 16 at once
-#   rss    4 GiB through a rendezvous: peak RSS, and start to first chunk
-#   profile  perf profiles of the seeder and the fetcher of the "one" case
-#   order  the "one" case's p2psb and curl runs interleaved in the order
-#          ORDER (P = p2psb, C = curl, S = curl over HTTPS, F and Y =
-#          tlsfloor plain and with yamux; default PPCC repeated RUNS
-#          times), to see which run follows which (RESULTS.md, "Session 4")
-#   floor  the "one" case's p2psb and curl (HTTP and HTTPS) beside
-#          tlsfloor, the bare data path: TLS on TCP, BLAKE3, disk, without
-#          and with a yamux stream (RESULTS.md, "Session 5")
-#
-# Environment: BENCH_DIR (work directory, default /tmp/p2psb-bench), RUNS
-# (runs per measurement, default 5), BENCH_BIN (a p2psb binary to use
-# instead of building the repository's). Results land in $BENCH_DIR/results.
-set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck shell=bash
+# The whole-process benchmarks of `p2psb fetch` (and of publish): one
+# function suite_NAME per suite, run through run.sh (`run.sh help`).
+# Figures and conditions: RESULTS.md.
 
 # BT are the aria2c options both BitTorrent peers share: tracker only
 # (no DHT, LPD or PEX), IPv4, quiet.
@@ -29,26 +9,42 @@ BT=(--enable-dht=false --enable-dht6=false --bt-enable-lpd=false --enable-peer-e
 	--disable-ipv6=true --summary-interval=0 --console-log-level=warn --enable-color=false)
 
 suite_one() {
-	local W="$BENCH_DIR/one" data
-	data=$(mkdata "$ONE_MIB")
-	rm -rf "$W" && mkdir -p "$W"
-	local id addr
-	id=$(publish "$W/seed" "$data")
-	addr=$(start_seeder one-seed "$W/seed")
-	local np ns tp sp lp
-	read -r np ns < <(start_nginx "$W" "$data")
+	local W="$BENCH_DIR/one" data fetch curl curls
+	start_one "$W"
+	local tp sp lp
 	read -r tp sp lp < <(start_bittorrent "$W" "$data/blob")
-	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
-	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
-	local curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
 	local aria="aria2c ${BT[*]} --dir=$W/out --seed-time=0 --file-allocation=falloc --listen-port=$lp $W/pkg.torrent"
 	check_copies "$W" "$data" "$fetch" "mkdir -p $W/out && $curl" "$aria" "mkdir -p $W/out && $curls"
-	hf one --runs "$RUNS" \
-		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
-		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl" "$curl" \
-		--prepare "rm -rf $W/out; sync" -n "aria2c+aria2c" "$aria" \
-		--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "nginx+curl, https" "$curls"
+	hf_fetch one "$W" "nginx+curl=$curl" "aria2c+aria2c=$aria" "nginx+curl, https=$curls"
 	stop_all
+}
+
+# hf_fetch NAME W LABEL=CMD... runs hyperfine NAME over $fetch (named
+# "p2psb fetch", from a fresh home) and each CMD (named LABEL), every run
+# into an empty W/out.
+hf_fetch() {
+	local name=$1 W=$2 c args=()
+	shift 2
+	for c in "$@"; do
+		args+=(--prepare "rm -rf $W/out; mkdir -p $W/out; sync" -n "${c%%=*}" "${c#*=}")
+	done
+	hf "$name" --runs "$RUNS" --prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" "${args[@]}"
+}
+
+# start_one W makes W afresh, publishes the "one" case's data in W/seed,
+# starts its seeder and nginx, and sets data (the data's directory),
+# fetch, curl and curls (curl over HTTPS) to the commands the case times.
+# The caller declares the four local: bash's dynamic scope hands them back.
+start_one() {
+	local W=$1 id addr np ns
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	id=$(publish "$W/seed" "$data")
+	addr=$(start_seeder "$(basename "$W")-seed" "$W/seed")
+	read -r np ns < <(start_nginx "$W" "$data")
+	fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
+	curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
+	curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
 }
 
 # check_copies W DATA CMD... runs each command once, from a fresh W/f and
@@ -68,28 +64,15 @@ check_copies() {
 # libp2p; see tlsfloor/main.go), without and with one yamux stream, to
 # show what the cipher, the hash and the multiplexer cost on their own.
 suite_floor() {
-	local W="$BENCH_DIR/floor" data
-	data=$(mkdata "$ONE_MIB")
-	rm -rf "$W" && mkdir -p "$W"
-	local id addr np ns fa fy size
-	id=$(publish "$W/seed" "$data")
-	addr=$(start_seeder floor-seed "$W/seed")
-	read -r np ns < <(start_nginx "$W" "$data")
+	local W="$BENCH_DIR/floor" data fetch curl curls
+	start_one "$W"
+	local fa fy size
 	read -r fa fy < <(start_floors "$data/blob")
 	size=$(stat -c %s "$data/blob")
-	local fetch="$BENCH_BIN --home $W/f fetch $id --peer $addr -o $W/out"
-	local curl="curl -sSf -o $W/out/blob http://127.0.0.1:$np/blob"
-	local curls="curl -sSf $(curl_tls "$W") -o $W/out/blob https://127.0.0.1:$ns/blob"
 	local tf="$FLOOR_BIN fetch $fa $size $W/out/blob" ty="$FLOOR_BIN fetch -yamux $fy $size $W/out/blob"
 	check_copies "$W" "$data" "$fetch" "mkdir -p $W/out && $curl" "mkdir -p $W/out && $curls" \
 		"mkdir -p $W/out && $tf" "mkdir -p $W/out && $ty"
-	local prep="rm -rf $W/out; mkdir -p $W/out; sync"
-	hf floor --runs "$RUNS" \
-		--prepare "rm -rf $W/f $W/out; sync" -n "p2psb fetch" "$fetch" \
-		--prepare "$prep" -n "nginx+curl" "$curl" \
-		--prepare "$prep" -n "nginx+curl, https" "$curls" \
-		--prepare "$prep" -n "tlsfloor" "$tf" \
-		--prepare "$prep" -n "tlsfloor, yamux" "$ty"
+	hf_fetch floor "$W" "nginx+curl=$curl" "nginx+curl, https=$curls" "tlsfloor=$tf" "tlsfloor, yamux=$ty"
 	stop_all
 }
 
@@ -314,7 +297,7 @@ fetchers() {
 
 suite_swarm() {
 	rendezvous_suite swarm "$(mkdata "$SWARM_MIB")" --max-upload 20MiB
-	local self="bash $SCRIPT_DIR/run.sh"
+	local self="bash $BENCH_ROOT/run.sh"
 	hf "swarm${TAG:-}" --runs "$RUNS" \
 		--prepare "$self _reset swarm" -n "1 fetcher" "$self _fetchers swarm 1" \
 		--prepare "$self _reset swarm" -n "16 fetchers at once" "$self _fetchers swarm 16"
@@ -430,21 +413,15 @@ suite_profile() {
 	stop_all
 }
 
-main() {
-	local what=${1:-all}
-	case $what in
-	_reset) reset "$2"; return ;;
-	_fetchers) fetchers "$2" "$3"; return ;;
-	esac
-	mkdir -p "$BENCH_DIR/pids" "$RESULTS"
-	trap stop_all EXIT
-	prereqs
-	build
-	case $what in
-	all) suite_one && suite_caps && suite_swarm && suite_rss ;;
-	one | caps | swarm | rss | profile | order | floor) "suite_$what" ;;
-	*) die "usage: run.sh [all|one|caps|swarm|rss|profile|order|floor]" ;;
-	esac
+# suite_publish times publishing one file of ONE_MIB MiB (in the page
+# cache, into a fresh home each run) against mktorrent (SHA-1, 1 MiB
+# pieces, both cores) and sha256sum.
+suite_publish() {
+	local W="$BENCH_DIR/publish" data
+	data=$(mkdata "$ONE_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	hf publish -N --warmup 2 --runs "$RUNS" --prepare "rm -rf $W/x.torrent $W/home" \
+		-n "mktorrent -l 20" "mktorrent -l 20 -o $W/x.torrent $data/blob" \
+		-n "p2psb publish" "$BENCH_BIN --home $W/home publish $data/blob" \
+		-n "sha256sum" "sha256sum $data/blob"
 }
-
-main "$@"

@@ -1,18 +1,18 @@
 # shellcheck shell=bash
-# Shared pieces of the fetch benchmarks: prerequisites, the binary, test
-# data, and starting and stopping the daemons the benchmarks time against.
-# Sourced by run.sh; every process started here is recorded by PID in
-# $BENCH_DIR/pids and stopped by that PID only.
+# Shared pieces of the benchmarks: prerequisites, the binary, test data,
+# starting and stopping the daemons the benchmarks time against, and
+# recording results. Sourced by run.sh; every process started here is
+# recorded by PID in $BENCH_DIR/pids and stopped by that PID only.
 
 : "${BENCH_DIR:=/tmp/p2psb-bench}"
 : "${RUNS:=5}"
 # Package sizes in MiB (smaller ones make a quick trial run).
 : "${ONE_MIB:=1024}" "${SWARM_MIB:=64}" "${RSS_MIB:=4096}"
 BENCH_BIN="${BENCH_BIN:-$BENCH_DIR/p2psb}"
-FLOOR_BIN="$BENCH_DIR/tlsfloor" # built by run.sh's start_floors
+FLOOR_BIN="$BENCH_DIR/tlsfloor" # built by fetch.sh's start_floors
 RESULTS="$BENCH_DIR/results"
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SCRIPT_DIR/../../../.." && pwd)"
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$BENCH_ROOT/../../.." && pwd)"
 
 # The benchmarks set every p2psb option on the command line; nothing may
 # leak in from the caller's environment.
@@ -162,13 +162,16 @@ publish() {
 	"$BENCH_BIN" --home "$1" --json publish "$2" | jq -r .id
 }
 
-# conditions prints the machine state a table was measured under.
+# conditions [WHAT] prints the machine state a table was measured under:
+# WHAT names the code measured (default: the binary under test), and the
+# tools' versions follow when the whole-process tools are installed.
 conditions() {
 	printf 'date: %s\n' "$(date -u +%FT%TZ)"
 	printf 'load (1/5/15 min): %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 	printf 'cpu: %s x %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-	printf 'p2psb: %s\n' "$(cat "$BENCH_DIR/p2psb.commit" 2>/dev/null || echo "$BENCH_BIN")"
+	printf 'p2psb: %s\n' "${1:-$(cat "$BENCH_DIR/p2psb.commit" 2>/dev/null || echo "$BENCH_BIN")}"
 	printf 'go: %s\n' "$(go version 2>/dev/null | cut -d' ' -f3)"
+	command -v hyperfine >/dev/null || return 0
 	printf 'nginx: %s; curl: %s; aria2: %s; opentracker: %s; hyperfine: %s\n' \
 		"$(nginx -v 2>&1 | cut -d/ -f2)" "$(curl --version | head -1 | cut -d' ' -f2)" \
 		"$(aria2c --version | head -1 | cut -d' ' -f3)" \
