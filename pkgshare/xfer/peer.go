@@ -25,7 +25,7 @@ const (
 	// other. A second stream doubles what may be in flight (memory the
 	// muxer reserves as windows grow) and lets the server read one chunk
 	// while it sends another; a third measured no better
-	// (internal/benchfetch/RESULTS.md).
+	// (internal/bench/RESULTS.md).
 	chunkLanes = 2
 	// heartbeatMax bounds the gap between HAVE heartbeats a server sends;
 	// a client gives up on a subscription after subscriptionTimeout.
