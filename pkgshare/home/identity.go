@@ -29,9 +29,9 @@ func (e *KeyError) Error() string {
 func (e *KeyError) Unwrap() error { return e.Err }
 
 // Identity returns the node's private key, creating identity.key with a new
-// Ed25519 key if the file does not exist. A file readable by anyone but its
-// owner, or one that does not hold a libp2p private key, is refused and not
-// touched.
+// Ed25519 key if the file does not exist. Anything but a regular file (a
+// symbolic link included), a file readable by anyone but its owner, or one
+// that does not hold a libp2p private key, is refused and not touched.
 func (h *Home) Identity() (crypto.PrivKey, error) {
 	path := h.Path(IdentityFile)
 	key, err := readKey(path)
@@ -45,18 +45,11 @@ func (h *Home) Identity() (crypto.PrivKey, error) {
 }
 
 func readKey(path string) (crypto.PrivKey, error) {
-	f, err := os.Open(path)
+	f, fi, err := openKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("identity key %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &KeyError{Path: path, Reason: "not a regular file"}
-	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return nil, &KeyError{Path: path, Reason: fmt.Sprintf(
 			"mode %04o lets others read the private key; run `chmod 600 %s` if it is yours", perm, path)}
