@@ -8,7 +8,9 @@
 //   - Identity: the node's Ed25519 libp2p private key, stored in
 //     identity.key (libp2p's protobuf key encoding, mode 0600). It is
 //     created on first use and never overwritten; a key file that is not a
-//     regular file, has loose permissions or unparsable content is refused.
+//     regular file, has loose permissions, or holds unparsable or corrupt
+//     key material (an Ed25519 public half its seed does not derive, a zero
+//     secp256k1 scalar) is refused.
 //   - Database: p2psb.db, opened in WAL mode with a busy timeout, foreign
 //     keys on and immediate write transactions, so several processes can
 //     share it and a SIGKILL loses no committed write.

@@ -1,7 +1,9 @@
 package home
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,7 +68,39 @@ func readKey(path string) (crypto.PrivKey, error) {
 		return nil, &KeyError{Path: path, Err: err,
 			Reason: "not a libp2p private key (" + err.Error() + "); move it away to create a new identity"}
 	}
+	if flaw := keyFlaw(key); flaw != "" {
+		return nil, &KeyError{Path: path, Reason: "corrupt: " + flaw + "; move it away to create a new identity"}
+	}
 	return key, nil
+}
+
+// keyFlaw says what is wrong with a key that libp2p parses but that is no
+// usable identity, or returns "". libp2p keeps an Ed25519 key's 64 bytes
+// (seed, then public half) as they are, so a public half that the seed
+// does not derive gives a node ID whose signatures never verify; and it
+// takes a secp256k1 scalar of 0 (or of the group order, which it reduces
+// to 0), whose public key is the point at infinity.
+func keyFlaw(key crypto.PrivKey) string {
+	raw, err := key.Raw()
+	if err != nil {
+		return "the private key cannot be read (" + err.Error() + ")"
+	}
+	switch key.(type) {
+	case *crypto.Ed25519PrivateKey:
+		if len(raw) != ed25519.PrivateKeySize ||
+			subtle.ConstantTimeCompare(ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize]), raw) != 1 {
+			return "its Ed25519 public half does not match its private half"
+		}
+	case *crypto.Secp256k1PrivateKey:
+		var bits byte
+		for _, b := range raw {
+			bits |= b
+		}
+		if bits == 0 {
+			return "the secp256k1 private key is zero"
+		}
+	}
+	return ""
 }
 
 // createKey writes a new key to a temporary file and links it into place, so
