@@ -19,8 +19,23 @@ func DSN(path string) string {
 }
 
 // OpenDB opens (creating if needed) the SQLite database at path with DSN's
-// settings and checks that it is usable.
+// settings and checks that it is usable. The database and its -wal and
+// -shm files are made readable by their owner only.
 func OpenDB(path string) (*sql.DB, error) {
+	if err := ensureDBFile(path); err != nil {
+		return nil, err
+	}
+	db, err := openSQLite(path)
+	if err != nil {
+		return nil, err
+	}
+	tightenDB(path)
+	return db, nil
+}
+
+// openSQLite opens the database at path with DSN's settings and checks
+// that it is in WAL mode.
+func openSQLite(path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite3", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

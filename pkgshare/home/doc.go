@@ -13,7 +13,9 @@
 //     secp256k1 scalar) is refused.
 //   - Database: p2psb.db, opened in WAL mode with a busy timeout, foreign
 //     keys on and immediate write transactions, so several processes can
-//     share it and a SIGKILL loses no committed write.
+//     share it and a SIGKILL loses no committed write. It and its -wal and
+//     -shm files are readable by their owner only (mode 0600), whatever
+//     the umask.
 //   - Schema: a component's numbered migrations (see Migrate). Each
 //     component (the package library, the peerstore, the rendezvous
 //     server) owns its tables and records its version in the shared
