@@ -16,16 +16,27 @@ var sidecars = []string{"-wal", "-shm"}
 // it, creating a new one readable by its owner only. SQLite itself would
 // create the file with mode 0644 less the umask; it creates -wal and -shm
 // with the mode of the database file, so those are private too.
+//
+// A new database is made only where there is no file. An empty file is a
+// damaged database, not a new one: SQLite writes the header of every
+// database it creates, and of each made here before it is linked into
+// place, so only truncation leaves 0 bytes, and SQLite would take them for
+// an empty library. A write-ahead log left without its database is refused
+// too, since SQLite would replay it into a new one.
 func ensureDBFile(path string) error {
-	_, err := os.Stat(path)
+	fi, err := os.Stat(path)
 	switch {
+	case err == nil && fi.Size() == 0:
+		return &DamagedError{Path: path, Reason: "it is empty (0 bytes)"}
 	case err == nil:
 		return nil
-	case errors.Is(err, fs.ErrNotExist):
-		return createDB(path)
-	default:
+	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("open database: %w", err)
 	}
+	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
+		return &DamagedError{Path: path, Reason: "it is missing but " + path + "-wal is there"}
+	}
+	return createDB(path)
 }
 
 // createDB makes an empty database in WAL mode in a private temporary

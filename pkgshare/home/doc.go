@@ -15,7 +15,8 @@
 //     keys on and immediate write transactions, so several processes can
 //     share it and a SIGKILL loses no committed write. It and its -wal and
 //     -shm files are readable by their owner only (mode 0600), whatever
-//     the umask.
+//     the umask. A p2psb.db that holds no database (an empty file
+//     included) is refused, never replaced by a new one.
 //   - Schema: a component's numbered migrations (see Migrate). Each
 //     component (the package library, the peerstore, the rendezvous
 //     server) owns its tables and records its version in the shared

@@ -43,9 +43,8 @@ func TestIdentityRefusesNonRegularFiles(t *testing.T) {
 			require.NoError(t, os.Symlink(os.DevNull, path))
 		}, "a symbolic link"},
 		{"symlink to a good key", func(t *testing.T, h *Home, path string) {
-			other, err := Open(t.TempDir())
-			require.NoError(t, err)
-			_, err = other.Identity()
+			other := newHome(t)
+			_, err := other.Identity()
 			require.NoError(t, err)
 			require.NoError(t, os.Symlink(other.Path(IdentityFile), path))
 		}, "a symbolic link"},
@@ -55,8 +54,7 @@ func TestIdentityRefusesNonRegularFiles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := Open(t.TempDir())
-			require.NoError(t, err)
+			h := newHome(t)
 			path := h.Path(IdentityFile)
 			tc.make(t, h, path)
 			before, err := os.Lstat(path)
