@@ -7,11 +7,16 @@
 //     optional config.toml and, while a daemon runs, its control socket.
 //   - Identity: the node's Ed25519 libp2p private key, stored in
 //     identity.key (libp2p's protobuf key encoding, mode 0600). It is
-//     created on first use and never overwritten; a key file with loose
-//     permissions or unparsable content is refused.
+//     created on first use and never overwritten; a key file that is not a
+//     regular file, has loose permissions, or holds unparsable or corrupt
+//     key material (an Ed25519 public half its seed does not derive, a zero
+//     secp256k1 scalar) is refused.
 //   - Database: p2psb.db, opened in WAL mode with a busy timeout, foreign
 //     keys on and immediate write transactions, so several processes can
-//     share it and a SIGKILL loses no committed write.
+//     share it and a SIGKILL loses no committed write. It and its -wal and
+//     -shm files are readable by their owner only (mode 0600), whatever
+//     the umask. A p2psb.db that holds no database (an empty file
+//     included) is refused, never replaced by a new one.
 //   - Schema: a component's numbered migrations (see Migrate). Each
 //     component (the package library, the peerstore, the rendezvous
 //     server) owns its tables and records its version in the shared

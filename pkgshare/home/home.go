@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -39,7 +40,8 @@ func DefaultDir() (string, error) {
 }
 
 // Open opens the home directory dir, creating it with mode 0700 if it does
-// not exist.
+// not exist. A home that group or others may enter is used, with a
+// warning logged.
 func Open(dir string) (*Home, error) {
 	if dir == "" {
 		return nil, errors.New("home directory: empty path")
@@ -57,6 +59,10 @@ func Open(dir string) (*Home, error) {
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("home directory %s is not a directory", abs)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		slog.Warn("home directory is accessible to other users; its database names every package and peer",
+			"dir", abs, "mode", fmt.Sprintf("%04o", perm), "fix", "chmod 700 "+abs)
 	}
 	return &Home{Dir: abs}, nil
 }

@@ -1,6 +1,8 @@
 package home
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -50,6 +52,9 @@ func TestIdentityRefusals(t *testing.T) {
 		{"group readable", nil, 0o640, "mode 0640 lets others read"},
 		{"garbage", []byte("garbage"), 0o600, "not a libp2p private key"},
 		{"empty", []byte{}, 0o600, "not a libp2p private key"},
+		{"zero secp256k1 key", zeroSecp256k1Key(t), 0o600, "corrupt: the secp256k1 private key is zero"},
+		{"ed25519 halves from two keys", mismatchedEd25519Key(t), 0o600,
+			"corrupt: its Ed25519 public half does not match its private half"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +78,37 @@ func TestIdentityRefusals(t *testing.T) {
 			require.Equal(t, content, after, "the key file must never be overwritten")
 		})
 	}
+}
+
+// zeroSecp256k1Key is a well-formed key file holding the secp256k1 scalar
+// 0, which libp2p parses without complaint.
+func zeroSecp256k1Key(t *testing.T) []byte {
+	t.Helper()
+	key, err := crypto.UnmarshalSecp256k1PrivateKey(make([]byte, 32))
+	require.NoError(t, err)
+	data, err := crypto.MarshalPrivateKey(key)
+	require.NoError(t, err)
+	return data
+}
+
+// mismatchedEd25519Key is a key file whose Ed25519 private key (seed, then
+// public half) has one key's seed and another's public half.
+func mismatchedEd25519Key(t *testing.T) []byte {
+	t.Helper()
+	a, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	require.NoError(t, err)
+	b, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	require.NoError(t, err)
+	rawA, err := a.Raw()
+	require.NoError(t, err)
+	rawB, err := b.Raw()
+	require.NoError(t, err)
+	mixed := append(rawA[:ed25519.SeedSize:ed25519.SeedSize], rawB[ed25519.SeedSize:]...)
+	key, err := crypto.UnmarshalEd25519PrivateKey(mixed)
+	require.NoError(t, err, "libp2p accepts the mismatch")
+	data, err := crypto.MarshalPrivateKey(key)
+	require.NoError(t, err)
+	return data
 }
 
 func TestMigrate(t *testing.T) {

@@ -1,7 +1,9 @@
 package home
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,9 +31,9 @@ func (e *KeyError) Error() string {
 func (e *KeyError) Unwrap() error { return e.Err }
 
 // Identity returns the node's private key, creating identity.key with a new
-// Ed25519 key if the file does not exist. A file readable by anyone but its
-// owner, or one that does not hold a libp2p private key, is refused and not
-// touched.
+// Ed25519 key if the file does not exist. Anything but a regular file (a
+// symbolic link included), a file readable by anyone but its owner, or one
+// that does not hold a libp2p private key, is refused and not touched.
 func (h *Home) Identity() (crypto.PrivKey, error) {
 	path := h.Path(IdentityFile)
 	key, err := readKey(path)
@@ -45,18 +47,11 @@ func (h *Home) Identity() (crypto.PrivKey, error) {
 }
 
 func readKey(path string) (crypto.PrivKey, error) {
-	f, err := os.Open(path)
+	f, fi, err := openKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("identity key %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &KeyError{Path: path, Reason: "not a regular file"}
-	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return nil, &KeyError{Path: path, Reason: fmt.Sprintf(
 			"mode %04o lets others read the private key; run `chmod 600 %s` if it is yours", perm, path)}
@@ -73,7 +68,39 @@ func readKey(path string) (crypto.PrivKey, error) {
 		return nil, &KeyError{Path: path, Err: err,
 			Reason: "not a libp2p private key (" + err.Error() + "); move it away to create a new identity"}
 	}
+	if flaw := keyFlaw(key); flaw != "" {
+		return nil, &KeyError{Path: path, Reason: "corrupt: " + flaw + "; move it away to create a new identity"}
+	}
 	return key, nil
+}
+
+// keyFlaw says what is wrong with a key that libp2p parses but that is no
+// usable identity, or returns "". libp2p keeps an Ed25519 key's 64 bytes
+// (seed, then public half) as they are, so a public half that the seed
+// does not derive gives a node ID whose signatures never verify; and it
+// takes a secp256k1 scalar of 0 (or of the group order, which it reduces
+// to 0), whose public key is the point at infinity.
+func keyFlaw(key crypto.PrivKey) string {
+	raw, err := key.Raw()
+	if err != nil {
+		return "the private key cannot be read (" + err.Error() + ")"
+	}
+	switch key.(type) {
+	case *crypto.Ed25519PrivateKey:
+		if len(raw) != ed25519.PrivateKeySize ||
+			subtle.ConstantTimeCompare(ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize]), raw) != 1 {
+			return "its Ed25519 public half does not match its private half"
+		}
+	case *crypto.Secp256k1PrivateKey:
+		var bits byte
+		for _, b := range raw {
+			bits |= b
+		}
+		if bits == 0 {
+			return "the secp256k1 private key is zero"
+		}
+	}
+	return ""
 }
 
 // createKey writes a new key to a temporary file and links it into place, so
