@@ -5,7 +5,7 @@
 // TTLs, keys, metadata, protocols, latency) and the CertifiedAddrBook for
 // signed peer records, and passes go-libp2p's own peerstore test suites. It
 // is made by Open (its own database file) or New (a *sql.DB shared with the
-// rest of p2psb, opened with DSN's settings).
+// rest of p2psb, opened with sqlitedb.DSN's settings).
 //
 // Terms:
 //

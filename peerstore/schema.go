@@ -1,11 +1,6 @@
 package peerstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-)
+import "github.com/p2psb/p2psb/peerstore/sqlitedb"
 
 // component is this package's name in schema_migrations.
 const component = "peerstore"
@@ -13,7 +8,7 @@ const component = "peerstore"
 // ErrSchemaTooNew is returned by Open and New for a database whose
 // peerstore tables were written by a newer version of this package. The
 // database is left untouched.
-var ErrSchemaTooNew = errors.New("peerstore: database schema is newer than this program")
+var ErrSchemaTooNew = sqlitedb.ErrSchemaTooNew
 
 // migrations[i] moves the peerstore tables from version i to i+1. A
 // released step is never edited or removed and no step drops data.
@@ -56,46 +51,4 @@ var migrations = []string{
 		alias    TEXT UNIQUE,
 		added_at INTEGER NOT NULL
 	) WITHOUT ROWID;`,
-}
-
-// migrate brings the peerstore tables up to date in one transaction.
-func migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", component, err)
-	}
-	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations(
-		component TEXT PRIMARY KEY,
-		version   INTEGER NOT NULL
-	)`)
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", component, err)
-	}
-	var have int
-	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_migrations WHERE component = ?`, component).Scan(&have)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("migrate %s: %w", component, err)
-	}
-	if have > len(migrations) {
-		return fmt.Errorf("peerstore tables are at version %d, this program knows %d: %w",
-			have, len(migrations), ErrSchemaTooNew)
-	}
-	if have == len(migrations) {
-		return nil
-	}
-	for i := have; i < len(migrations); i++ {
-		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			return fmt.Errorf("migrate %s to version %d: %w", component, i+1, err)
-		}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations(component, version) VALUES(?, ?)
-		ON CONFLICT(component) DO UPDATE SET version = excluded.version`, component, len(migrations))
-	if err != nil {
-		return fmt.Errorf("migrate %s: %w", component, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate %s: %w", component, err)
-	}
-	return nil
 }

@@ -13,6 +13,8 @@ import (
 	hostpstore "github.com/libp2p/go-libp2p/p2p/host/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/host/peerstore/pstoremem"
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 )
 
 var (
@@ -45,17 +47,10 @@ type Store struct {
 	writeErr error // last write failure, returned by Close
 }
 
-// DSN returns the connection string Open uses for the database at path.
-// Pass it to sql.Open("sqlite3", ...) to share a database with New.
-func DSN(path string) string {
-	return "file:" + path +
-		"?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
-}
-
 // Open opens (creating if needed) the SQLite database at path and returns a
 // Store on it. Close closes the database too.
 func Open(path string, opts Options) (*Store, error) {
-	db, err := sql.Open("sqlite3", DSN(path))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open peerstore %s: %w", path, err)
 	}
@@ -68,7 +63,7 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// New returns a Store on db, which the caller opened with DSN's settings
+// New returns a Store on db, which the caller opened with sqlitedb.DSN's settings
 // (other components may keep their own tables in it) and closes after the
 // Store. New creates or migrates the peerstore_ tables and loads them.
 func New(db *sql.DB, opts Options) (*Store, error) {
@@ -88,7 +83,7 @@ func New(db *sql.DB, opts Options) (*Store, error) {
 		dirty:   make(map[peer.ID]*entry),
 		buddies: make(map[peer.ID]struct{}),
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := sqlitedb.Migrate(ctx, db, sqlitedb.Schema{Component: component, Steps: migrations}); err != nil {
 		cancel()
 		return nil, err
 	}

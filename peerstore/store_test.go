@@ -14,6 +14,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/record"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/stretchr/testify/require"
+
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 )
 
 // newPeer returns a fresh Ed25519 identity.
@@ -99,7 +101,7 @@ func TestFlushIsDurable(t *testing.T) {
 	defer s.Close()
 	id, _ := newPeer(t)
 	s.AddAddr(id, maddr("/ip4/10.0.0.1/tcp/1"), time.Hour)
-	db, err := sql.Open("sqlite3", DSN(path))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	require.NoError(t, err)
 	defer db.Close()
 	count := func() (n int) {
@@ -114,7 +116,7 @@ func TestFlushIsDurable(t *testing.T) {
 // TestSharedDatabase runs New on a database other components use too.
 func TestSharedDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
-	db, err := sql.Open("sqlite3", DSN(path))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.Exec(`CREATE TABLE pkgshare_things(x INTEGER);
@@ -135,7 +137,7 @@ func TestSharedDatabase(t *testing.T) {
 // TestSchemaTooNew: a database from a newer version is refused untouched.
 func TestSchemaTooNew(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
-	db, err := sql.Open("sqlite3", DSN(path))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.Exec(`CREATE TABLE schema_migrations(component TEXT PRIMARY KEY, version INTEGER NOT NULL);

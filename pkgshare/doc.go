@@ -5,7 +5,7 @@
 //
 //	manifest   the signed, versioned description of a package (wire format, IDs)
 //	chunker    content-defined chunking and hashing of files
-//	home       the node's directory: identity key, database, schema migration
+//	home       the node's directory: identity key, database file
 //	library    the SQLite library of versions, publishing into it
 //	sink       writing a fetched version to disk: partial files, resume state
 //	seeder     serving the library and running fetches to peers (xfer.Store)
@@ -21,6 +21,7 @@
 // The arrows: cmd → {control, demo} → node → {fetch, buddy, transport,
 // catalog}; fetch → seeder → sink → library → {manifest, chunker, home,
 // xfer, catalog}. node, buddy and control use peerstore and rendezvous, which
-// import nothing of pkgshare. A concept's terms are defined in its
+// import nothing of pkgshare; library, peerstore and rendezvous each migrate
+// their own tables with peerstore/sqlitedb. A concept's terms are defined in its
 // package's doc.go.
 package pkgshare

@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
 
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 	"github.com/p2psb/p2psb/rendezvous/pb"
 )
 
@@ -41,14 +42,14 @@ type Server struct {
 }
 
 // NewServer migrates the rendezvous tables in db (opened by the caller, see
-// DSN), starts the writer and the garbage collector and registers the
+// sqlitedb.DSN), starts the writer and the garbage collector and registers the
 // protocol handler on h. Close stops it; the caller still owns h and db.
 func NewServer(h host.Host, db *sql.DB, opts ...Option) (*Server, error) {
 	cfg, err := applyOptions(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(db, migrations); err != nil {
+	if err := sqlitedb.Migrate(context.Background(), db, schema); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())

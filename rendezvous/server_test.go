@@ -1,12 +1,14 @@
 package rendezvous
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/require"
 
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 	"github.com/p2psb/p2psb/rendezvous/pb"
 )
 
@@ -30,8 +32,8 @@ func TestServerRegisterDiscover(t *testing.T) {
 
 func TestMigrationsRefuseNewerSchema(t *testing.T) {
 	db, _ := tempDB(t)
-	require.NoError(t, migrate(db, migrations))
-	require.NoError(t, migrate(db, migrations), "migrating twice is a no-op")
+	require.NoError(t, sqlitedb.Migrate(context.Background(), db, schema))
+	require.NoError(t, sqlitedb.Migrate(context.Background(), db, schema), "migrating twice is a no-op")
 	_, err := db.Exec(`UPDATE schema_migrations SET version = version + 1 WHERE component = 'rendezvous'`)
 	require.NoError(t, err)
 	n := newTestNet(t)

@@ -7,19 +7,11 @@ import (
 	"path/filepath"
 
 	"github.com/mattn/go-sqlite3" // also the database/sql driver "sqlite3"
+
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 )
 
-// DSN returns the connection string p2psb uses for a database file: WAL
-// journal, a 10 s busy timeout, foreign keys on, synchronous=NORMAL (in WAL
-// mode a committed transaction survives the process being killed) and
-// immediate write transactions, so concurrent writers queue on the busy
-// timeout instead of failing to upgrade a read lock.
-func DSN(path string) string {
-	return "file:" + path +
-		"?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate"
-}
-
-// OpenDB opens the SQLite database at path with DSN's settings and checks
+// OpenDB opens the SQLite database at path with sqlitedb.DSN's settings and checks
 // that it is usable, creating a new database only if there is no file at
 // path. A file that holds no database, an empty one included, is refused
 // with a DamagedError and left as it is. The database and its -wal and
@@ -57,10 +49,10 @@ func (e *DamagedError) Error() string {
 
 func (e *DamagedError) Unwrap() error { return e.Err }
 
-// openSQLite opens the database at path with DSN's settings and checks
+// openSQLite opens the database at path with sqlitedb.DSN's settings and checks
 // that it is in WAL mode.
 func openSQLite(path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite3", DSN(path))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -83,7 +75,3 @@ func openSQLite(path string) (*sql.DB, error) {
 	}
 	return db, nil
 }
-
-// ErrSchemaTooNew is returned by Migrate for a database written by a newer
-// p2psb. The database is left untouched.
-var ErrSchemaTooNew = errors.New("database schema is newer than this program")

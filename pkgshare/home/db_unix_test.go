@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 )
 
 // TestDatabaseFilesPrivate checks that p2psb.db and its -wal and -shm
@@ -42,7 +44,7 @@ func TestDatabaseFilesPrivate(t *testing.T) {
 func TestDatabaseFilesTightened(t *testing.T) {
 	withUmask(t, 0o022)
 	path := filepath.Join(t.TempDir(), DatabaseFile)
-	old, err := sql.Open("sqlite3", DSN(path))
+	old, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	require.NoError(t, err)
 	defer old.Close()
 	_, err = old.Exec(`CREATE TABLE t(x)`)

@@ -17,8 +17,7 @@
 //     -shm files are readable by their owner only (mode 0600), whatever
 //     the umask. A p2psb.db that holds no database (an empty file
 //     included) is refused, never replaced by a new one.
-//   - Schema: a component's numbered migrations (see Migrate). Each
-//     component (the package library, the peerstore, the rendezvous
-//     server) owns its tables and records its version in the shared
-//     schema_migrations table.
+//   - Tables: each component (the package library, the peerstore, the
+//     rendezvous server) owns its tables and migrates them itself, with
+//     peerstore/sqlitedb, when it opens the database.
 package home

@@ -70,9 +70,9 @@ func Open(dir string) (*Home, error) {
 // Path returns the path of name inside the home directory.
 func (h *Home) Path(name string) string { return filepath.Join(h.Dir, name) }
 
-// DB returns the node's database, opening it and applying the given schemas
-// on first use. Later calls return the same handle and ignore schemas.
-func (h *Home) DB(schemas ...Schema) (*sql.DB, error) {
+// DB returns the node's database, opening it on first use. Later calls
+// return the same handle.
+func (h *Home) DB() (*sql.DB, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -84,12 +84,6 @@ func (h *Home) DB(schemas ...Schema) (*sql.DB, error) {
 	db, err := OpenDB(h.Path(DatabaseFile))
 	if err != nil {
 		return nil, err
-	}
-	for _, s := range schemas {
-		if err := Migrate(db, s); err != nil {
-			db.Close()
-			return nil, err
-		}
 	}
 	h.db = db
 	return db, nil

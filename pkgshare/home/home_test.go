@@ -3,7 +3,6 @@ package home
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -109,38 +108,6 @@ func mismatchedEd25519Key(t *testing.T) []byte {
 	data, err := crypto.MarshalPrivateKey(key)
 	require.NoError(t, err)
 	return data
-}
-
-func TestMigrate(t *testing.T) {
-	h, err := Open(t.TempDir())
-	require.NoError(t, err)
-	defer h.Close()
-	v1 := Schema{Component: "widgets", Steps: []string{`CREATE TABLE widgets(id INTEGER PRIMARY KEY)`}}
-	db, err := h.DB(v1)
-	require.NoError(t, err)
-	_, err = db.Exec(`INSERT INTO widgets(id) VALUES(1)`)
-	require.NoError(t, err)
-
-	// Applying again is a no-op; a new step is applied on top, keeping data.
-	require.NoError(t, Migrate(db, v1))
-	v2 := Schema{Component: "widgets", Steps: append(v1.Steps, `ALTER TABLE widgets ADD COLUMN name TEXT`)}
-	require.NoError(t, Migrate(db, v2))
-	var n int
-	require.NoError(t, db.QueryRow(`SELECT count(*) FROM widgets WHERE name IS NULL`).Scan(&n))
-	require.Equal(t, 1, n)
-
-	// An older program refuses the newer database and changes nothing.
-	err = Migrate(db, v1)
-	require.True(t, errors.Is(err, ErrSchemaTooNew), "got %v", err)
-	var version int
-	require.NoError(t, db.QueryRow(`SELECT version FROM schema_migrations WHERE component = 'widgets'`).Scan(&version))
-	require.Equal(t, 2, version)
-
-	// A failing step rolls the whole migration back.
-	bad := Schema{Component: "gadgets", Steps: []string{`CREATE TABLE gadgets(id INTEGER)`, `NOT SQL`}}
-	require.Error(t, Migrate(db, bad))
-	err = db.QueryRow(`SELECT count(*) FROM gadgets`).Scan(&n)
-	require.Error(t, err, "the first step must have been rolled back")
 }
 
 func TestOpenDBSettings(t *testing.T) {

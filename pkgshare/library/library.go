@@ -10,7 +10,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/p2psb/p2psb/pkgshare/home"
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -24,7 +24,7 @@ type Library struct {
 // New returns the library stored in db, creating or upgrading its
 // tables.
 func New(db *sql.DB) (*Library, error) {
-	if err := home.Migrate(db, Schema); err != nil {
+	if err := sqlitedb.Migrate(context.Background(), db, Schema); err != nil {
 		return nil, err
 	}
 	return &Library{db: db}, nil

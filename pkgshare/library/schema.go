@@ -1,10 +1,10 @@
 package library
 
-import "github.com/p2psb/p2psb/pkgshare/home"
+import "github.com/p2psb/p2psb/peerstore/sqlitedb"
 
 // Schema is the package library's tables. Step i moves them from version i
 // to i+1; released steps are never edited.
-var Schema = home.Schema{
+var Schema = sqlitedb.Schema{
 	Component: "pkgshare",
 	Steps: []string{
 		// 1: packages, their versions, the files of each version and where
