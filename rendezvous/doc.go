@@ -7,11 +7,12 @@
 // # Terms
 //
 // A rendezvous (point) is a node running the server. A peer registers in a
-// namespace, an opaque string of at most MaxNamespaceLength bytes, by sending
-// its signed peer record (a libp2p record.Envelope holding a peer.PeerRecord)
-// and a TTL; the server stores one registration per (namespace, peer), the
-// newest replacing the older, until the TTL runs out. Anyone may discover the
-// registrations of a namespace, or of all namespaces with the empty one.
+// namespace, UTF-8 text without NUL bytes of at most MaxNamespaceLength
+// bytes, by sending its signed peer record (a libp2p record.Envelope holding
+// a peer.PeerRecord) and a TTL; the server stores one registration per
+// (namespace, peer), the newest replacing the older, until the TTL runs out.
+// Anyone may discover the registrations of a namespace, or of all namespaces
+// with the empty one.
 //
 // # Messages
 //
@@ -33,7 +34,7 @@
 //
 // Refusals use the spec's status codes, each with a sentinel error here:
 //
-//	100 E_INVALID_NAMESPACE           ErrInvalidNamespace (empty, or > 255 bytes)
+//	100 E_INVALID_NAMESPACE           ErrInvalidNamespace (empty, > 255 bytes, not UTF-8, a NUL byte)
 //	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses)
 //	102 E_INVALID_TTL                 ErrInvalidTTL (outside [min TTL, MaxTTL])
 //	103 E_INVALID_COOKIE              ErrInvalidCookie (forged, or for another namespace)
