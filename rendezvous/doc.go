@@ -11,8 +11,9 @@
 // bytes, by sending its signed peer record (a libp2p record.Envelope holding
 // a peer.PeerRecord) and a TTL; the server stores one registration per
 // (namespace, peer), the newest replacing the older, until the TTL runs out.
-// Anyone may discover the registrations of a namespace, or of all namespaces
-// with the empty one.
+// A record whose Seq is lower than that of the live registration it would
+// replace is a replay and is refused. Anyone may discover the registrations
+// of a namespace, or of all namespaces with the empty one.
 //
 // # Messages
 //
@@ -35,7 +36,7 @@
 // Refusals use the spec's status codes, each with a sentinel error here:
 //
 //	100 E_INVALID_NAMESPACE           ErrInvalidNamespace (empty, > 255 bytes, not UTF-8, a NUL byte)
-//	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses)
+//	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses, older Seq)
 //	102 E_INVALID_TTL                 ErrInvalidTTL (outside [min TTL, MaxTTL])
 //	103 E_INVALID_COOKIE              ErrInvalidCookie (forged, or for another namespace)
 //	200 E_NOT_AUTHORIZED              ErrNotAuthorized (a record of another peer, per-peer registration limit)

@@ -16,12 +16,11 @@ const (
 	countAllQuery  = `SELECT COUNT(*) FROM rendezvous_registrations WHERE peer = ?`
 	countLiveQuery = `SELECT COUNT(*) FROM rendezvous_registrations
 		WHERE peer = ? AND expires > ? AND ns <> ?`
+	heldQuery   = `SELECT record_seq, expires FROM rendezvous_registrations WHERE peer = ? AND ns = ?`
 	upsertQuery = `INSERT INTO rendezvous_registrations(seq, ns, peer, record, record_seq, expires)
 		VALUES(?, ?, ?, ?, ?, ?)
 		ON CONFLICT(peer, ns) DO UPDATE SET seq = excluded.seq, record = excluded.record,
 			record_seq = excluded.record_seq, expires = excluded.expires`
-	// an imported registration never replaces a newer record
-	importWhere   = ` WHERE excluded.record_seq >= rendezvous_registrations.record_seq`
 	deleteQuery   = `DELETE FROM rendezvous_registrations WHERE ns = ? AND peer = ? AND record_seq <= ? RETURNING record, expires`
 	tombstoneStmt = `INSERT INTO rendezvous_tombstones(seq, ns, peer, record, expires) VALUES(?, ?, ?, ?, ?)`
 	collectRegs   = `DELETE FROM rendezvous_registrations WHERE seq IN
@@ -31,30 +30,58 @@ const (
 	collectChunk = 20000
 )
 
-// register stores op's registration unless the peer already holds
-// maxPerPeer live registrations in other namespaces.
+// register stores op's registration unless the live registration it would
+// replace holds a newer record (a replay: refused from a client, ignored
+// from the backbone) or the peer already holds maxPerPeer live
+// registrations in other namespaces.
 func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time.Time) (opResult, error) {
 	peerKey := []byte(op.rec.peer)
+	held, err := w.held(ctx, tx, peerKey, op.ns, now)
+	if err != nil {
+		return opResult{}, err
+	}
+	if held.live && held.recordSeq > sqlSeq(op.rec.seq) {
+		if op.imported {
+			return opResult{}, nil // an older imported record: nothing to do
+		}
+		return opResult{err: fmt.Errorf("%w: seq %d is older than the registered seq %d",
+			ErrInvalidRecord, op.rec.seq, held.recordSeq)}, nil
+	}
 	if err := w.checkLimit(ctx, tx, peerKey, op, now); errors.Is(err, ErrNotAuthorized) {
 		return opResult{err: err}, nil
 	} else if err != nil {
 		return opResult{}, err
 	}
-	upsert := w.st.upsert
-	if op.imported {
-		upsert = w.st.upsertImport
-	}
 	seq := w.counter + 1
-	res, err := tx.StmtContext(ctx, upsert).ExecContext(ctx, int64(seq), op.ns, peerKey, op.rec.raw, sqlSeq(op.rec.seq), unixMilli(op.expires))
+	_, err = tx.StmtContext(ctx, w.st.upsert).ExecContext(ctx, int64(seq), op.ns, peerKey, op.rec.raw, sqlSeq(op.rec.seq), unixMilli(op.expires))
 	if err != nil {
 		return opResult{}, fmt.Errorf("store registration: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return opResult{}, err // an older imported record: nothing to do
 	}
 	w.counter = seq
 	return opResult{change: &change{kind: pb.Update_REGISTER, ns: op.ns, record: op.rec.raw,
 		expires: op.expires, seq: seq, imported: op.imported}}, nil
+}
+
+// heldRow is what the table holds for one (peer, namespace).
+type heldRow struct {
+	exists    bool
+	live      bool  // not expired at now
+	recordSeq int64 // its record's Seq, as sqlSeq stores it
+}
+
+// held looks up the registration of peerKey in ns, live or expired.
+func (w *writer) held(ctx context.Context, tx *sql.Tx, peerKey []byte, ns string, now time.Time) (heldRow, error) {
+	var h heldRow
+	var exp int64
+	err := tx.StmtContext(ctx, w.st.held).QueryRowContext(ctx, peerKey, ns).Scan(&h.recordSeq, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return heldRow{}, nil
+	}
+	if err != nil {
+		return heldRow{}, fmt.Errorf("look up registration: %w", err)
+	}
+	h.exists, h.live = true, exp > unixMilli(now)
+	return h, nil
 }
 
 // checkLimit refuses op with ErrNotAuthorized when its peer holds maxPerPeer
