@@ -41,11 +41,22 @@
 //	103 E_INVALID_COOKIE              ErrInvalidCookie (forged, or for another namespace)
 //	200 E_NOT_AUTHORIZED              ErrNotAuthorized (a record of another peer, per-peer registration limit)
 //	300 E_INTERNAL_ERROR              ErrInternal (database failure)
-//	400 E_UNAVAILABLE                 ErrUnavailable (server closing)
+//	400 E_UNAVAILABLE                 ErrUnavailable (server closing, or full: see below)
 //
 // A client receives them as a *StatusError, which matches the sentinel with
 // errors.Is. An UNREGISTER has no answer: one naming another peer, or a
 // namespace the peer is not registered in, is ignored.
+//
+// # Limits
+//
+// A server holds at most DefaultMaxRegistrations (100,000) registrations of
+// all peers together, or what WithMaxRegistrations sets; expired ones count
+// until collected, and a full server collects some before refusing. When
+// full it answers a REGISTER that would add a registration with
+// E_UNAVAILABLE, from clients and from the backbone alike, and still
+// accepts refreshes of registrations it holds. Tombstones are bounded by
+// the same number, the oldest dropped first. One peer holds at most 1000
+// registrations (WithMaxRegistrationsPerPeer).
 //
 // # Federation
 //

@@ -20,13 +20,14 @@ type config struct {
 	maxAddrs      int
 
 	// server
-	minTTL       time.Duration
-	maxTTL       time.Duration
-	maxPerPeer   int
-	gcInterval   time.Duration
-	selfRegister bool
-	backbone     []peer.AddrInfo
-	federate     bool
+	minTTL           time.Duration
+	maxTTL           time.Duration
+	maxPerPeer       int
+	maxRegistrations int
+	gcInterval       time.Duration
+	selfRegister     bool
+	backbone         []peer.AddrInfo
+	federate         bool
 
 	// client
 	maxPeers int
@@ -34,15 +35,16 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		clock:         clock.New(),
-		log:           slog.Default(),
-		streamTimeout: 10 * time.Second,
-		maxAddrs:      32,
-		minTTL:        2 * time.Minute,
-		maxTTL:        MaxTTL,
-		maxPerPeer:    1000,
-		gcInterval:    time.Minute,
-		maxPeers:      10 * MaxDiscoverLimit,
+		clock:            clock.New(),
+		log:              slog.Default(),
+		streamTimeout:    10 * time.Second,
+		maxAddrs:         32,
+		minTTL:           2 * time.Minute,
+		maxTTL:           MaxTTL,
+		maxPerPeer:       1000,
+		maxRegistrations: DefaultMaxRegistrations,
+		gcInterval:       time.Minute,
+		maxPeers:         10 * MaxDiscoverLimit,
 	}
 }
 
@@ -110,6 +112,21 @@ func WithTTLBounds(minTTL, maxTTL time.Duration) Option {
 // a server (1000 by default); more get E_NOT_AUTHORIZED.
 func WithMaxRegistrationsPerPeer(n int) Option {
 	return positive(n, func(cfg *config) { cfg.maxPerPeer = n })
+}
+
+// DefaultMaxRegistrations is how many registrations a server holds at most
+// unless WithMaxRegistrations says otherwise: about 40 MB of SQLite, room
+// for a thousand peers providing a hundred packages each.
+const DefaultMaxRegistrations = 100_000
+
+// WithMaxRegistrations bounds the registrations a server holds, all peers
+// together, live or expired but not yet collected (DefaultMaxRegistrations
+// by default). When it is full, a REGISTER that would add one gets
+// E_UNAVAILABLE, while refreshing a held one still succeeds. Tombstones of
+// unregistrations (kept for backbone catch-up) are bounded by the same
+// number, the oldest making way.
+func WithMaxRegistrations(n int) Option {
+	return positive(n, func(cfg *config) { cfg.maxRegistrations = n })
 }
 
 // WithGCInterval sets how often a server deletes expired registrations

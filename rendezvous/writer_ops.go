@@ -28,12 +28,17 @@ const (
 	collectTombs = `DELETE FROM rendezvous_tombstones WHERE seq IN
 		(SELECT seq FROM rendezvous_tombstones WHERE expires <= ? LIMIT ?)`
 	collectChunk = 20000
+	// roomChunk is how many expired registrations a full server collects
+	// before it refuses a new one.
+	roomChunk       = 512
+	dropOldestTombs = `DELETE FROM rendezvous_tombstones WHERE seq IN
+		(SELECT seq FROM rendezvous_tombstones ORDER BY seq LIMIT ?)`
 )
 
 // register stores op's registration unless the live registration it would
 // replace holds a newer record (a replay: refused from a client, ignored
-// from the backbone) or the peer already holds maxPerPeer live
-// registrations in other namespaces.
+// from the backbone), the peer already holds maxPerPeer live registrations
+// in other namespaces, or the server is full and it would add one.
 func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time.Time) (opResult, error) {
 	peerKey := []byte(op.rec.peer)
 	held, err := w.held(ctx, tx, peerKey, op.ns, now)
@@ -47,7 +52,7 @@ func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time
 		return opResult{err: fmt.Errorf("%w: seq %d is older than the registered seq %d",
 			ErrInvalidRecord, op.rec.seq, held.recordSeq)}, nil
 	}
-	if err := w.checkLimit(ctx, tx, peerKey, op, now); errors.Is(err, ErrNotAuthorized) {
+	if err := w.admit(ctx, tx, peerKey, op, held.exists, now); errors.Is(err, ErrNotAuthorized) || errors.Is(err, ErrUnavailable) {
 		return opResult{err: err}, nil
 	} else if err != nil {
 		return opResult{}, err
@@ -56,6 +61,9 @@ func (w *writer) register(ctx context.Context, tx *sql.Tx, op *writeOp, now time
 	_, err = tx.StmtContext(ctx, w.st.upsert).ExecContext(ctx, int64(seq), op.ns, peerKey, op.rec.raw, sqlSeq(op.rec.seq), unixMilli(op.expires))
 	if err != nil {
 		return opResult{}, fmt.Errorf("store registration: %w", err)
+	}
+	if !held.exists {
+		w.rows.regs++
 	}
 	w.counter = seq
 	return opResult{change: &change{kind: pb.Update_REGISTER, ns: op.ns, record: op.rec.raw,
@@ -82,6 +90,36 @@ func (w *writer) held(ctx context.Context, tx *sql.Tx, peerKey []byte, ns string
 	}
 	h.exists, h.live = true, exp > unixMilli(now)
 	return h, nil
+}
+
+// admit applies the limits to a registration: the peer's (checkLimit) and,
+// for one that adds a row, the server's (makeRoom).
+func (w *writer) admit(ctx context.Context, tx *sql.Tx, peerKey []byte, op *writeOp, exists bool, now time.Time) error {
+	if err := w.checkLimit(ctx, tx, peerKey, op, now); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	return w.makeRoom(ctx, tx, now)
+}
+
+// makeRoom refuses a new registration with ErrUnavailable when the server
+// holds maxRows of them, after collecting up to roomChunk expired ones.
+func (w *writer) makeRoom(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if w.rows.regs < w.maxRows {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, collectRegs, unixMilli(now), roomChunk)
+	if err != nil {
+		return fmt.Errorf("collect expired: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	w.rows.regs -= int(n)
+	if w.rows.regs < w.maxRows {
+		return nil
+	}
+	return fmt.Errorf("%w: full, %d registrations held", ErrUnavailable, w.rows.regs)
 }
 
 // checkLimit refuses op with ErrNotAuthorized when its peer holds maxPerPeer
@@ -124,22 +162,48 @@ func (w *writer) unregister(ctx context.Context, tx *sql.Tx, op *writeOp, now ti
 	if _, err := tx.StmtContext(ctx, w.st.tombstone).ExecContext(ctx, int64(seq), op.ns, []byte(op.peer), record, exp); err != nil {
 		return opResult{}, fmt.Errorf("store tombstone: %w", err)
 	}
+	w.rows.regs--
+	w.rows.tombs++
+	if err := w.trimTombstones(ctx, tx); err != nil {
+		return opResult{}, err
+	}
 	w.counter = seq
 	return opResult{change: &change{kind: pb.Update_UNREGISTER, ns: op.ns, record: record,
 		expires: fromMilli(exp), seq: seq, imported: op.imported}}, nil
 }
 
+// trimTombstones deletes the oldest tombstones past maxRows: a backbone
+// peer catching up from that far behind keeps those registrations until
+// they expire.
+func (w *writer) trimTombstones(ctx context.Context, tx *sql.Tx) error {
+	over := min(w.rows.tombs-w.maxRows, roomChunk)
+	if over <= 0 {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, dropOldestTombs, over)
+	if err != nil {
+		return fmt.Errorf("drop oldest tombstones: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	w.rows.tombs -= int(n)
+	return nil
+}
+
 // collect deletes a bounded chunk of expired registrations and tombstones;
 // the garbage collector submits it again while chunks come back full.
 func (w *writer) collect(ctx context.Context, tx *sql.Tx, now time.Time) (opResult, error) {
-	var total int64
-	for _, q := range []string{collectRegs, collectTombs} {
-		res, err := tx.ExecContext(ctx, q, unixMilli(now), collectChunk)
+	var total int
+	for _, q := range []struct {
+		query string
+		rows  *int
+	}{{collectRegs, &w.rows.regs}, {collectTombs, &w.rows.tombs}} {
+		res, err := tx.ExecContext(ctx, q.query, unixMilli(now), collectChunk)
 		if err != nil {
 			return opResult{}, fmt.Errorf("collect expired: %w", err)
 		}
 		n, _ := res.RowsAffected()
-		total += n
+		*q.rows -= int(n)
+		total += int(n)
 	}
 	if total >= collectChunk {
 		return opResult{err: errMoreGarbage}, nil
