@@ -75,6 +75,29 @@
 // of the registrations and tombstones (unregistrations, kept until the
 // removed registration would have expired) the peer stored after the
 // cursor, the peer's counter of the last update it stored. The cursor is
-// kept per backbone peer in the database; catch-up repeats every few minutes,
-// which also heals updates lost to a partition.
+// kept per backbone peer in the database; catch-up repeats every few minutes
+// and whenever a connection to the peer comes back, which also heals updates
+// lost to a partition.
+//
+// # Membership
+//
+// The peers named with WithBackbone are needed only to join. Catch-up
+// (SyncProtocolID, /p2psb/rendezvous-sync/1.1.0) also exchanges the
+// membership: the requester sends its own signed peer record in the
+// SyncRequest, and the answer starts with a Members frame, the sender's own
+// record and those of the members it knows. A server dials every member it
+// learns of, catches up from it and keeps retrying with backoff (1 s doubling
+// to a minute), so the backbone stays meshed when any one member is lost. The
+// members are kept in the database (rendezvous_backbone_members): a restarted
+// member rejoins all of them though started with no backbone peers.
+//
+// A member's record carries the time it was signed as its Seq (unix
+// nanoseconds); each member signs a fresh one for every catch-up it asks for
+// or answers, and only a newer record replaces a held one. A member not heard
+// of for 7 days is forgotten. A server remembers at most
+// DefaultMaxBackboneMembers (WithMaxBackboneMembers), the one heard of
+// longest ago making way; a Members frame holds at most 512 KiB and a member
+// record at most 4 KiB. Membership is as open as the backbone topic: anyone
+// who asks for a catch-up with its record becomes a member. A node that
+// speaks only 1.0.0 is still served and caught up from, without membership.
 package rendezvous

@@ -28,6 +28,7 @@ type config struct {
 	selfRegister     bool
 	backbone         []peer.AddrInfo
 	federate         bool
+	maxMembers       int
 
 	// client
 	maxPeers int
@@ -44,6 +45,7 @@ func defaultConfig() config {
 		maxPerPeer:       1000,
 		maxRegistrations: DefaultMaxRegistrations,
 		gcInterval:       time.Minute,
+		maxMembers:       DefaultMaxBackboneMembers,
 		maxPeers:         10 * MaxDiscoverLimit,
 	}
 }
@@ -147,14 +149,25 @@ func WithSelfRegistration() Option {
 
 // WithBackbone makes a server federate with other rendezvous nodes: it joins
 // the backbone GossipSub topic, connects to the given peers, shares every
-// registration it accepts and catches up from them at start. An empty list
-// starts a backbone that others join.
+// registration it accepts and catches up from them at start. Through them it
+// learns of every other member, and it keeps in touch with all of them, so
+// the given peers are needed only to join the first time. An empty list
+// starts a backbone that others join, or rejoins the one remembered in the
+// database.
 func WithBackbone(peers ...peer.AddrInfo) Option {
 	return func(cfg *config) error {
 		cfg.federate = true
 		cfg.backbone = append(cfg.backbone, peers...)
 		return nil
 	}
+}
+
+// WithMaxBackboneMembers bounds how many other backbone members a server
+// remembers (DefaultMaxBackboneMembers by default). When the list is full,
+// the member heard of longest ago makes way for one heard of more recently;
+// the peers given to WithBackbone are dialled whether remembered or not.
+func WithMaxBackboneMembers(n int) Option {
+	return positive(n, func(cfg *config) { cfg.maxMembers = n })
 }
 
 // WithMaxPeers bounds how many peers one FindPeers call yields, whatever the
