@@ -63,4 +63,10 @@ var migrations = []string{
 	CREATE INDEX rendezvous_tombstones_expires ON rendezvous_tombstones(expires);
 	CREATE TABLE rendezvous_meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
 	CREATE TABLE rendezvous_sync_cursors(peer BLOB PRIMARY KEY, cursor INTEGER NOT NULL);`,
+	`CREATE TABLE rendezvous_backbone_members(
+		peer       BLOB PRIMARY KEY,    -- peer.ID bytes
+		record     BLOB NOT NULL,       -- its signed peer record (record.Envelope)
+		record_seq INTEGER NOT NULL,    -- the PeerRecord's Seq
+		seen       INTEGER NOT NULL     -- unix milliseconds: when it signed record, at most when stored
+	);`,
 }

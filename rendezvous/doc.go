@@ -7,11 +7,13 @@
 // # Terms
 //
 // A rendezvous (point) is a node running the server. A peer registers in a
-// namespace, an opaque string of at most MaxNamespaceLength bytes, by sending
-// its signed peer record (a libp2p record.Envelope holding a peer.PeerRecord)
-// and a TTL; the server stores one registration per (namespace, peer), the
-// newest replacing the older, until the TTL runs out. Anyone may discover the
-// registrations of a namespace, or of all namespaces with the empty one.
+// namespace, UTF-8 text without NUL bytes of at most MaxNamespaceLength
+// bytes, by sending its signed peer record (a libp2p record.Envelope holding
+// a peer.PeerRecord) and a TTL; the server stores one registration per
+// (namespace, peer), the newest replacing the older, until the TTL runs out.
+// A record whose Seq is lower than that of the live registration it would
+// replace is a replay and is refused. Anyone may discover the registrations
+// of a namespace, or of all namespaces with the empty one.
 //
 // # Messages
 //
@@ -33,17 +35,28 @@
 //
 // Refusals use the spec's status codes, each with a sentinel error here:
 //
-//	100 E_INVALID_NAMESPACE           ErrInvalidNamespace (empty, or > 255 bytes)
-//	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses)
+//	100 E_INVALID_NAMESPACE           ErrInvalidNamespace (empty, > 255 bytes, not UTF-8, a NUL byte)
+//	101 E_INVALID_SIGNED_PEER_RECORD  ErrInvalidRecord (bad signature, another peer, too many addresses, older Seq)
 //	102 E_INVALID_TTL                 ErrInvalidTTL (outside [min TTL, MaxTTL])
 //	103 E_INVALID_COOKIE              ErrInvalidCookie (forged, or for another namespace)
 //	200 E_NOT_AUTHORIZED              ErrNotAuthorized (a record of another peer, per-peer registration limit)
 //	300 E_INTERNAL_ERROR              ErrInternal (database failure)
-//	400 E_UNAVAILABLE                 ErrUnavailable (server closing)
+//	400 E_UNAVAILABLE                 ErrUnavailable (server closing, or full: see below)
 //
 // A client receives them as a *StatusError, which matches the sentinel with
 // errors.Is. An UNREGISTER has no answer: one naming another peer, or a
 // namespace the peer is not registered in, is ignored.
+//
+// # Limits
+//
+// A server holds at most DefaultMaxRegistrations (100,000) registrations of
+// all peers together, or what WithMaxRegistrations sets; expired ones count
+// until collected, and a full server collects some before refusing. When
+// full it answers a REGISTER that would add a registration with
+// E_UNAVAILABLE, from clients and from the backbone alike, and still
+// accepts refreshes of registrations it holds. Tombstones are bounded by
+// the same number, the oldest dropped first. One peer holds at most 1000
+// registrations (WithMaxRegistrationsPerPeer).
 //
 // # Federation
 //
@@ -62,6 +75,29 @@
 // of the registrations and tombstones (unregistrations, kept until the
 // removed registration would have expired) the peer stored after the
 // cursor, the peer's counter of the last update it stored. The cursor is
-// kept per backbone peer in the database; catch-up repeats every few minutes,
-// which also heals updates lost to a partition.
+// kept per backbone peer in the database; catch-up repeats every few minutes
+// and whenever a connection to the peer comes back, which also heals updates
+// lost to a partition.
+//
+// # Membership
+//
+// The peers named with WithBackbone are needed only to join. Catch-up
+// (SyncProtocolID, /p2psb/rendezvous-sync/1.1.0) also exchanges the
+// membership: the requester sends its own signed peer record in the
+// SyncRequest, and the answer starts with a Members frame, the sender's own
+// record and those of the members it knows. A server dials every member it
+// learns of, catches up from it and keeps retrying with backoff (1 s doubling
+// to a minute), so the backbone stays meshed when any one member is lost. The
+// members are kept in the database (rendezvous_backbone_members): a restarted
+// member rejoins all of them though started with no backbone peers.
+//
+// A member's record carries the time it was signed as its Seq (unix
+// nanoseconds); each member signs a fresh one for every catch-up it asks for
+// or answers, and only a newer record replaces a held one. A member not heard
+// of for 7 days is forgotten. A server remembers at most
+// DefaultMaxBackboneMembers (WithMaxBackboneMembers), the one heard of
+// longest ago making way; a Members frame holds at most 512 KiB and a member
+// record at most 4 KiB. Membership is as open as the backbone topic: anyone
+// who asks for a catch-up with its record becomes a member. A node that
+// speaks only 1.0.0 is still served and caught up from, without membership.
 package rendezvous

@@ -1,13 +1,15 @@
 package rendezvous
 
 import (
-	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	ma "github.com/multiformats/go-multiaddr"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/p2psb/p2psb/rendezvous/pb"
@@ -18,7 +20,8 @@ import (
 // from a client there, and answers catch-up requests on SyncProtocolID.
 const (
 	BackboneTopic                  = "/p2psb/rendezvous/backbone/1.0.0"
-	SyncProtocolID     protocol.ID = "/p2psb/rendezvous-sync/1.0.0"
+	SyncProtocolID     protocol.ID = "/p2psb/rendezvous-sync/1.1.0"
+	syncProtocolV1     protocol.ID = "/p2psb/rendezvous-sync/1.0.0" // without membership
 	maxUpdateSize                  = maxRequestSize + 64
 	publishQueueLength             = 64
 	resyncInterval                 = 5 * time.Minute
@@ -27,11 +30,17 @@ const (
 // federation shares a server's registrations with the other rendezvous
 // nodes of its backbone. Receivers verify every signed record themselves.
 type federation struct {
-	s     *Server
-	ps    *pubsub.PubSub
-	topic *pubsub.Topic
-	sub   *pubsub.Subscription
-	out   chan []change
+	s       *Server
+	ps      *pubsub.PubSub
+	topic   *pubsub.Topic
+	sub     *pubsub.Subscription
+	out     chan []change
+	members *memberList
+	notify  network.Notifiee
+
+	configured map[peer.ID][]ma.Multiaddr // the peers given to WithBackbone
+	mu         sync.Mutex
+	links      map[peer.ID]*link // one join loop per peer in touch
 }
 
 func newFederation(s *Server) (*federation, error) {
@@ -43,7 +52,16 @@ func newFederation(s *Server) (*federation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backbone: start gossipsub: %w", err)
 	}
-	f := &federation{s: s, ps: ps, out: make(chan []change, publishQueueLength)}
+	f := &federation{
+		s: s, ps: ps, out: make(chan []change, publishQueueLength),
+		configured: map[peer.ID][]ma.Multiaddr{}, links: map[peer.ID]*link{},
+	}
+	for _, ai := range s.cfg.backbone {
+		f.configured[ai.ID] = append(f.configured[ai.ID], ai.Addrs...)
+	}
+	if f.members, err = loadMembers(s.ctx, s.db, s.verifier, s.h.ID(), s.cfg.maxMembers, s.cfg.clock.Now); err != nil {
+		return nil, err
+	}
 	if err := ps.RegisterTopicValidator(BackboneTopic, f.validate); err != nil {
 		return nil, fmt.Errorf("backbone: %w", err)
 	}
@@ -56,62 +74,33 @@ func newFederation(s *Server) (*federation, error) {
 	return f, nil
 }
 
-// start connects to the backbone peers, catches up from them and runs the
-// publish and receive loops, all owned by the server.
+// start runs the publish and receive loops and a join loop for every
+// backbone peer configured or remembered, all owned by the server.
 func (f *federation) start() {
 	f.s.h.SetStreamHandler(SyncProtocolID, f.handleSync)
+	f.s.h.SetStreamHandler(syncProtocolV1, f.handleSync)
+	f.notify = &network.NotifyBundle{ConnectedF: f.connected, DisconnectedF: f.disconnected}
+	f.s.h.Network().Notify(f.notify)
 	f.s.start(f.publishLoop)
 	f.s.start(f.receiveLoop)
-	for _, ai := range f.s.cfg.backbone {
-		f.s.start(func() { f.join(ai) })
+	for id := range f.configured {
+		f.link(id)
+	}
+	for _, id := range f.members.peers() {
+		f.link(id)
 	}
 }
 
-// stop removes the handlers; the server's context ends gossipsub.
+// stop removes the handlers; the server's context ends gossipsub and the
+// join loops.
 func (f *federation) stop() {
+	f.s.h.Network().StopNotify(f.notify)
 	f.s.h.RemoveStreamHandler(SyncProtocolID)
+	f.s.h.RemoveStreamHandler(syncProtocolV1)
 	f.sub.Cancel()
 	for _, id := range pubsub.GossipSubDefaultProtocols {
 		f.s.h.RemoveStreamHandler(id)
 	}
-}
-
-// join keeps in touch with one backbone peer: it connects and catches up,
-// retrying with backoff until that works, then catches up again every
-// resyncInterval, which also heals updates lost to a partition.
-func (f *federation) join(ai peer.AddrInfo) {
-	f.s.h.ConnManager().Protect(ai.ID, "rendezvous-backbone")
-	wait := time.Second
-	for {
-		n, err := f.connectAndCatchUp(ai)
-		switch {
-		case f.s.ctx.Err() != nil:
-			return
-		case err != nil:
-			f.s.cfg.log.Info("rendezvous: catch-up failed", "peer", ai.ID, "updates", n, "err", err)
-			wait = min(2*wait, time.Minute)
-		default:
-			f.s.cfg.log.Debug("rendezvous: caught up", "peer", ai.ID, "updates", n)
-			wait = resyncInterval
-		}
-		t := f.s.cfg.clock.Timer(wait)
-		select {
-		case <-f.s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (f *federation) connectAndCatchUp(ai peer.AddrInfo) (int, error) {
-	ctx, cancel := context.WithTimeout(f.s.ctx, f.s.cfg.streamTimeout)
-	err := f.s.h.Connect(ctx, ai)
-	cancel()
-	if err != nil {
-		return 0, fmt.Errorf("connect: %w", err)
-	}
-	return f.catchUp(f.s.ctx, ai.ID)
 }
 
 // published is the writer's commit hook: it queues the changes accepted

@@ -20,13 +20,15 @@ type config struct {
 	maxAddrs      int
 
 	// server
-	minTTL       time.Duration
-	maxTTL       time.Duration
-	maxPerPeer   int
-	gcInterval   time.Duration
-	selfRegister bool
-	backbone     []peer.AddrInfo
-	federate     bool
+	minTTL           time.Duration
+	maxTTL           time.Duration
+	maxPerPeer       int
+	maxRegistrations int
+	gcInterval       time.Duration
+	selfRegister     bool
+	backbone         []peer.AddrInfo
+	federate         bool
+	maxMembers       int
 
 	// client
 	maxPeers int
@@ -34,15 +36,17 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		clock:         clock.New(),
-		log:           slog.Default(),
-		streamTimeout: 10 * time.Second,
-		maxAddrs:      32,
-		minTTL:        2 * time.Minute,
-		maxTTL:        MaxTTL,
-		maxPerPeer:    1000,
-		gcInterval:    time.Minute,
-		maxPeers:      10 * MaxDiscoverLimit,
+		clock:            clock.New(),
+		log:              slog.Default(),
+		streamTimeout:    10 * time.Second,
+		maxAddrs:         32,
+		minTTL:           2 * time.Minute,
+		maxTTL:           MaxTTL,
+		maxPerPeer:       1000,
+		maxRegistrations: DefaultMaxRegistrations,
+		gcInterval:       time.Minute,
+		maxMembers:       DefaultMaxBackboneMembers,
+		maxPeers:         10 * MaxDiscoverLimit,
 	}
 }
 
@@ -112,6 +116,21 @@ func WithMaxRegistrationsPerPeer(n int) Option {
 	return positive(n, func(cfg *config) { cfg.maxPerPeer = n })
 }
 
+// DefaultMaxRegistrations is how many registrations a server holds at most
+// unless WithMaxRegistrations says otherwise: about 40 MB of SQLite, room
+// for a thousand peers providing a hundred packages each.
+const DefaultMaxRegistrations = 100_000
+
+// WithMaxRegistrations bounds the registrations a server holds, all peers
+// together, live or expired but not yet collected (DefaultMaxRegistrations
+// by default). When it is full, a REGISTER that would add one gets
+// E_UNAVAILABLE, while refreshing a held one still succeeds. Tombstones of
+// unregistrations (kept for backbone catch-up) are bounded by the same
+// number, the oldest making way.
+func WithMaxRegistrations(n int) Option {
+	return positive(n, func(cfg *config) { cfg.maxRegistrations = n })
+}
+
 // WithGCInterval sets how often a server deletes expired registrations
 // (every minute by default). Expired ones are never returned meanwhile.
 func WithGCInterval(d time.Duration) Option {
@@ -130,14 +149,25 @@ func WithSelfRegistration() Option {
 
 // WithBackbone makes a server federate with other rendezvous nodes: it joins
 // the backbone GossipSub topic, connects to the given peers, shares every
-// registration it accepts and catches up from them at start. An empty list
-// starts a backbone that others join.
+// registration it accepts and catches up from them at start. Through them it
+// learns of every other member, and it keeps in touch with all of them, so
+// the given peers are needed only to join the first time. An empty list
+// starts a backbone that others join, or rejoins the one remembered in the
+// database.
 func WithBackbone(peers ...peer.AddrInfo) Option {
 	return func(cfg *config) error {
 		cfg.federate = true
 		cfg.backbone = append(cfg.backbone, peers...)
 		return nil
 	}
+}
+
+// WithMaxBackboneMembers bounds how many other backbone members a server
+// remembers (DefaultMaxBackboneMembers by default). When the list is full,
+// the member heard of longest ago makes way for one heard of more recently;
+// the peers given to WithBackbone are dialled whether remembered or not.
+func WithMaxBackboneMembers(n int) Option {
+	return positive(n, func(cfg *config) { cfg.maxMembers = n })
 }
 
 // WithMaxPeers bounds how many peers one FindPeers call yields, whatever the

@@ -2,7 +2,9 @@ package rendezvous
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -48,7 +50,7 @@ type discoverReq struct {
 }
 
 // parseRequest checks what can be checked without state: message type and
-// body, namespace length, and the shape of the numbers. Refusals carry the
+// body, namespace length and bytes, and the shape of the numbers. Refusals carry the
 // sentinel of the status code the server answers with.
 func parseRequest(m *pb.Message) (request, error) {
 	switch m.GetType() {
@@ -63,12 +65,19 @@ func parseRequest(m *pb.Message) (request, error) {
 	}
 }
 
+// checkNamespace refuses a namespace that is too long, empty (unless
+// allowEmpty: DISCOVER of all namespaces), or not text: invalid UTF-8 or a
+// NUL byte, which other implementations and tools would cut or mangle.
 func checkNamespace(ns string, allowEmpty bool) error {
-	if len(ns) > MaxNamespaceLength {
+	switch {
+	case len(ns) > MaxNamespaceLength:
 		return fmt.Errorf("%w: %d bytes > %d", ErrInvalidNamespace, len(ns), MaxNamespaceLength)
-	}
-	if ns == "" && !allowEmpty {
+	case ns == "" && !allowEmpty:
 		return fmt.Errorf("%w: empty", ErrInvalidNamespace)
+	case !utf8.ValidString(ns):
+		return fmt.Errorf("%w: not valid UTF-8", ErrInvalidNamespace)
+	case strings.IndexByte(ns, 0) >= 0:
+		return fmt.Errorf("%w: contains a NUL byte", ErrInvalidNamespace)
 	}
 	return nil
 }
@@ -124,4 +133,17 @@ func parseDiscover(d *pb.Message_Discover) (request, error) {
 		limit = MaxDiscoverLimit
 	}
 	return request{discover: &discoverReq{ns: d.GetNs(), limit: int(limit), cookie: d.GetCookie()}}, nil
+}
+
+// namespace is the namespace the request names.
+func (r request) namespace() string {
+	switch {
+	case r.register != nil:
+		return r.register.ns
+	case r.unregister != nil:
+		return r.unregister.ns
+	case r.discover != nil:
+		return r.discover.ns
+	}
+	return ""
 }

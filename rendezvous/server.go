@@ -87,14 +87,18 @@ func (s *Server) load() error {
 	if err != nil {
 		return err
 	}
+	rows, err := loadRowCount(s.ctx, s.db)
+	if err != nil {
+		return err
+	}
 	if s.st, err = prepareStatements(s.ctx, s.db); err != nil {
 		return err
 	}
 	s.cookies = cookieJar{secret: secret}
 	s.verifier = newVerifier(s.cfg.maxAddrs)
 	s.w = &writer{
-		db: s.db, st: s.st, in: make(chan *writeOp, 4*writeBatch), counter: counter,
-		maxPerPeer: s.cfg.maxPerPeer, now: s.cfg.clock.Now,
+		db: s.db, st: s.st, in: make(chan *writeOp, 4*writeBatch), counter: counter, rows: rows,
+		maxPerPeer: s.cfg.maxPerPeer, maxRows: s.cfg.maxRegistrations, now: s.cfg.clock.Now,
 	}
 	return nil
 }

@@ -10,16 +10,16 @@ import (
 // statements are the server's queries, prepared once: preparing a query
 // costs as much as running it.
 type statements struct {
-	discoverNS   *sql.Stmt
-	discoverAll  *sql.Stmt
-	changes      *sql.Stmt
-	countAll     *sql.Stmt
-	countLive    *sql.Stmt
-	upsert       *sql.Stmt
-	upsertImport *sql.Stmt
-	remove       *sql.Stmt
-	tombstone    *sql.Stmt
-	saveCounter  *sql.Stmt
+	discoverNS  *sql.Stmt
+	discoverAll *sql.Stmt
+	changes     *sql.Stmt
+	countAll    *sql.Stmt
+	countLive   *sql.Stmt
+	held        *sql.Stmt
+	upsert      *sql.Stmt
+	remove      *sql.Stmt
+	tombstone   *sql.Stmt
+	saveCounter *sql.Stmt
 }
 
 const saveCounterQuery = `INSERT INTO rendezvous_meta(key, value) VALUES('seq', ?)
@@ -40,8 +40,8 @@ func (st *statements) queries() []stmtQuery {
 		{&st.changes, changesQuery},
 		{&st.countAll, countAllQuery},
 		{&st.countLive, countLiveQuery},
+		{&st.held, heldQuery},
 		{&st.upsert, upsertQuery},
-		{&st.upsertImport, upsertQuery + importWhere},
 		{&st.remove, deleteQuery},
 		{&st.tombstone, tombstoneStmt},
 		{&st.saveCounter, saveCounterQuery},

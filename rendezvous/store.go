@@ -62,6 +62,18 @@ func loadCounter(ctx context.Context, db *sql.DB) (uint64, error) {
 	return uint64(max(hw.Int64, regs.Int64, tombs.Int64)), nil
 }
 
+// loadRowCount counts the registrations and tombstones stored.
+func loadRowCount(ctx context.Context, db *sql.DB) (rowCount, error) {
+	var c rowCount
+	err := db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM rendezvous_registrations),
+		(SELECT COUNT(*) FROM rendezvous_tombstones)`).Scan(&c.regs, &c.tombs)
+	if err != nil {
+		return rowCount{}, fmt.Errorf("count registrations: %w", err)
+	}
+	return c, nil
+}
+
 const (
 	discoverNSQuery = `SELECT seq, record, expires FROM rendezvous_registrations
 		WHERE ns = ? AND seq > ? AND expires > ? ORDER BY seq LIMIT ?`

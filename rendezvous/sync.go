@@ -14,10 +14,11 @@ import (
 	"github.com/p2psb/p2psb/rendezvous/pb"
 )
 
-// The catch-up protocol: the joining node sends one SyncRequest{cursor} and
-// reads SyncBatch frames of at most syncBatch updates, in the sender's
-// counter order, until one has done set. The cursor is the sender's counter
-// of the last update stored, kept per backbone peer, so a restart resumes.
+// The catch-up protocol: the joining node sends one SyncRequest{cursor},
+// reads a Members frame (1.1.0 only, see membership_wire.go), then SyncBatch
+// frames of at most syncBatch updates, in the sender's counter order, until
+// one has done set. The cursor is the sender's counter of the last update
+// stored, kept per backbone peer, so a restart resumes.
 const (
 	syncBatch      = 128
 	maxSyncFrame   = syncBatch*(maxUpdateSize+16) + 64
@@ -34,9 +35,16 @@ func (f *federation) serveSync(str network.Stream) {
 	timer := time.AfterFunc(f.s.cfg.streamTimeout, func() { str.Reset() })
 	defer timer.Stop()
 	var req pb.SyncRequest
-	if err := newMsgReader(str, 64).read(&req); err != nil {
+	if err := newMsgReader(str, maxSyncRequest).read(&req); err != nil {
 		str.Reset()
 		return
+	}
+	if str.Protocol() == SyncProtocolID {
+		f.learnRequester(str.Conn().RemotePeer(), req.GetSignedPeerRecord())
+		if err := writeMsg(str, f.membersFrame()); err != nil {
+			str.Reset()
+			return
+		}
 	}
 	limit := int(req.GetLimit())
 	if limit <= 0 || limit > maxSyncUpdates {
@@ -65,6 +73,20 @@ func (f *federation) serveSync(str network.Stream) {
 	}
 }
 
+// learnRequester makes the peer asking for a catch-up a member, if it sent
+// its own record.
+func (f *federation) learnRequester(from peer.ID, raw []byte) {
+	if raw == nil {
+		return
+	}
+	rec, err := requesterRecord(f.s.verifier, from, raw)
+	if err != nil {
+		f.s.cfg.log.Debug("rendezvous: catch-up request with a bad record", "peer", from, "err", err)
+		return
+	}
+	f.learnMembers(f.s.ctx, []signedRecord{rec})
+}
+
 var errSyncOrder = errors.New("catch-up updates out of order")
 
 // catchUp asks a backbone peer for what was missed since the stored cursor
@@ -74,17 +96,33 @@ func (f *federation) catchUp(ctx context.Context, from peer.ID) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	str, err := f.s.h.NewStream(ctx, from, SyncProtocolID)
+	str, err := f.s.h.NewStream(ctx, from, SyncProtocolID, syncProtocolV1)
 	if err != nil {
 		return 0, fmt.Errorf("open catch-up stream: %w", err)
 	}
 	timer := time.AfterFunc(f.s.cfg.streamTimeout, func() { str.Reset() })
 	defer timer.Stop()
-	if err := writeMsg(str, &pb.SyncRequest{Cursor: proto.Uint64(cursor)}); err != nil {
+	withMembers := str.Protocol() == SyncProtocolID
+	req := &pb.SyncRequest{Cursor: proto.Uint64(cursor)}
+	if withMembers {
+		if req.SignedPeerRecord, err = f.ownRecord(); err != nil {
+			f.s.cfg.log.Info("rendezvous: sign own record", "err", err)
+		}
+	}
+	if err := writeMsg(str, req); err != nil {
 		str.Reset()
 		return 0, err
 	}
-	r := newMsgReader(str, maxSyncFrame)
+	r := newMsgReader(str, maxMembersBytes)
+	if withMembers {
+		var m pb.Members
+		if err := r.read(&m); err != nil {
+			str.Reset()
+			return 0, fmt.Errorf("read backbone members: %w", err)
+		}
+		f.learnMembers(ctx, parseMembers(f.s.verifier, m.GetSignedPeerRecords(), f.s.cfg.maxMembers))
+	}
+	r.max = maxSyncFrame
 	total := 0
 	for total <= maxSyncUpdates {
 		timer.Reset(f.s.cfg.streamTimeout)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -77,7 +78,8 @@ func TestWireGarbageBody(t *testing.T) {
 
 // FuzzReadMessage feeds arbitrary bytes to the frame decoder and to the
 // request parser the server runs on every decoded message: neither may
-// panic, and whatever decodes must survive a re-encode unchanged.
+// panic, whatever decodes must survive a re-encode unchanged, and a request
+// the parser accepts names a namespace that is text without NUL bytes.
 func FuzzReadMessage(f *testing.F) {
 	f.Add(frame(f, &pb.Message{Type: pb.Message_REGISTER.Enum(), Register: &pb.Message_Register{
 		Ns: proto.String("p2psb/node/x"), SignedPeerRecord: []byte{9, 9}, Ttl: proto.Int64(60)}}))
@@ -85,6 +87,10 @@ func FuzzReadMessage(f *testing.F) {
 		Limit: proto.Int64(-1), Cookie: bytes.Repeat([]byte{1}, 40)}}))
 	f.Add(frame(f, &pb.Message{Type: pb.Message_UNREGISTER.Enum(), Unregister: &pb.Message_Unregister{
 		Ns: proto.String("a"), Id: []byte("id")}}))
+	f.Add(frame(f, &pb.Message{Type: pb.Message_REGISTER.Enum(), Register: &pb.Message_Register{
+		Ns: proto.String("a\x00b"), SignedPeerRecord: []byte{9, 9}}}))
+	f.Add(frame(f, &pb.Message{Type: pb.Message_DISCOVER.Enum(), Discover: &pb.Message_Discover{
+		Ns: proto.String("caf\xc3")}}))
 	f.Add([]byte{0x80, 0x80, 0x04})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -94,7 +100,11 @@ func FuzzReadMessage(f *testing.F) {
 			if err := r.read(&m); err != nil {
 				return
 			}
-			_, _ = parseRequest(&m)
+			if req, err := parseRequest(&m); err == nil {
+				ns := req.namespace()
+				require.True(t, utf8.ValidString(ns), "accepted namespace %q", ns)
+				require.NotContains(t, ns, "\x00")
+			}
 			again := newMsgReader(bytes.NewReader(frame(t, &m)), maxRequestSize)
 			var m2 pb.Message
 			require.NoError(t, again.read(&m2))

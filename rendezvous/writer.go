@@ -56,9 +56,17 @@ type writer struct {
 	st         *statements
 	in         chan *writeOp
 	counter    uint64
+	rows       rowCount // what the tables hold, kept in step with every write
 	maxPerPeer int
+	maxRows    int // registrations, and tombstones, held at most
 	now        func() time.Time
 	onCommit   func([]change)
+}
+
+// rowCount is how many registrations (live or expired) and tombstones the
+// tables hold.
+type rowCount struct {
+	regs, tombs int
 }
 
 // writeBatch is the most operations the writer applies in one transaction.
@@ -132,10 +140,10 @@ func (w *writer) drain() {
 
 // commit applies batch in one transaction and answers every op.
 func (w *writer) commit(ctx context.Context, batch []*writeOp) {
-	start := w.counter
+	start, rows := w.counter, w.rows
 	results, err := w.apply(ctx, batch)
 	if err != nil {
-		w.counter = start
+		w.counter, w.rows = start, rows
 		for _, op := range batch {
 			op.done <- opResult{err: fmt.Errorf("%w: %w", unavailableOr(ctx, ErrInternal), err)}
 		}

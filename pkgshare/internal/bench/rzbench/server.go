@@ -40,7 +40,7 @@ func runServer(ctx context.Context, dbPath string, prefill int) error {
 		return err
 	}
 	defer h.Close()
-	srv, err := rendezvous.NewServer(h, db)
+	srv, err := rendezvous.NewServer(h, db, rendezvous.WithMaxRegistrations(prefill+rendezvous.DefaultMaxRegistrations))
 	if err != nil {
 		return err
 	}
