@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/p2psb/p2psb/peerstore/sqlitedb"
 	"github.com/p2psb/p2psb/rendezvous/pb"
 )
 
@@ -87,7 +88,7 @@ func (m testMember) record(t testing.TB, at time.Time) signedRecord {
 func TestMemberList(t *testing.T) {
 	n := newTestNet(t)
 	db, _ := tempDB(t)
-	require.NoError(t, migrate(db, migrations))
+	require.NoError(t, sqlitedb.Migrate(context.Background(), db, schema))
 	ctx := context.Background()
 	self, a, b, c := newTestMember(t), newTestMember(t), newTestMember(t), newTestMember(t)
 	open := func() *memberList {
