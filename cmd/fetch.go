@@ -124,6 +124,7 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	// Registered as a provider with a short TTL, renewed while it runs: a
 	// fetch that is killed stops being offered within minutes, not hours.
 	nopts.AnnounceTTL = fetchAnnounceTTL
+	nopts.MDNS = !s.g.NoMDNS
 	node, err := node.Start(nopts)
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ type globals struct {
 	LogLevel       string
 	Listen         []string
 	RendezvousPeer []string
+	NoMDNS         bool
 }
 
 // globalSpec describes one global flag once; globalFlags turns the specs into
@@ -42,6 +43,7 @@ var globalSpecs = []globalSpec{
 	{"log-level", "log `LEVEL` on stderr: debug, info, warn or error (default warn)", "string"},
 	{"listen", "listen on `MULTIADDR` (repeatable)", "list"},
 	{"rendezvous-peer", "use the rendezvous node at `MULTIADDR` (repeatable)", "list"},
+	{"no-mdns", "do not announce this node or look for peers on the local network with mDNS (serve, fetch)", "bool"},
 }
 
 // defaultListen are the listen addresses of a node that configures none.
@@ -128,12 +130,11 @@ func loadGlobals(c *cli.Context) (*globals, error) {
 	if g.LogLevel, err = lookupString(c, "log-level", cfg, "warn"); err != nil {
 		return nil, err
 	}
-	jsonFlag, err := lookupString(c, "json", cfg, "false")
-	if err != nil {
+	if g.JSON, err = lookupBool(c, "json", cfg); err != nil {
 		return nil, err
 	}
-	if g.JSON, err = strconv.ParseBool(jsonFlag); err != nil {
-		return nil, usageErrorf("--json: %q is not true or false", jsonFlag)
+	if g.NoMDNS, err = lookupBool(c, "no-mdns", cfg); err != nil {
+		return nil, err
 	}
 	if g.Listen, err = lookupList(c, "listen", cfg, defaultListen); err != nil {
 		return nil, err
@@ -196,6 +197,19 @@ func lookupString(c *cli.Context, name string, cfg altsrc.InputSourceContext, de
 		return "", usageErrorf("config file %s: key %q: %v", cfg.Source(), name, err)
 	}
 	return fmt.Sprint(v), nil
+}
+
+// lookupBool resolves a boolean setting (default false).
+func lookupBool(c *cli.Context, name string, cfg altsrc.InputSourceContext) (bool, error) {
+	v, err := lookupString(c, name, cfg, "false")
+	if err != nil {
+		return false, err
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, usageErrorf("--%s: %q is not true or false", name, v)
+	}
+	return b, nil
 }
 
 func lookupList(c *cli.Context, name string, cfg altsrc.InputSourceContext, def []string) ([]string, error) {

@@ -63,7 +63,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 		return err
 	}
 	nopts.Rendezvous, nopts.Backbone, nopts.Federate, nopts.Redial = opts.Rendezvous, opts.Backbone, opts.Federate, 64
-	nopts.MaxUpload, nopts.MaxDownload = opts.MaxUpload, opts.MaxDownload
+	nopts.MaxUpload, nopts.MaxDownload, nopts.MDNS = opts.MaxUpload, opts.MaxDownload, !s.g.NoMDNS
 	keep := buddy.DefaultOptions()
 	nopts.KeepBuddies = &keep
 	node, err := node.Start(nopts)

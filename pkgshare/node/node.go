@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
@@ -48,7 +49,10 @@ type Options struct {
 	// (2 h). A short-lived node asks for a short one, so that if it is
 	// killed its registrations lapse soon.
 	AnnounceTTL time.Duration
-	Log         *slog.Logger
+	// MDNS announces the node on the local network and finds the p2psb
+	// nodes there with mDNS, with no rendezvous (see mdns.go).
+	MDNS bool
+	Log  *slog.Logger
 }
 
 // Node is a running p2psb node: a libp2p host on the node key and the SQLite
@@ -73,6 +77,8 @@ type Node struct {
 	announced   map[string]bool // namespaces registered through Announce
 	announceTTL time.Duration
 	observed    observedAddrs
+	mdns        mdns.Service // nil unless Options.MDNS
+	lan         lanPeers
 	stopTrack   func()
 	stopObs     func()
 	ctx         context.Context
@@ -135,6 +141,10 @@ func Start(opts Options) (n *Node, err error) {
 		return nil, err
 	}
 	if err := n.startTransfer(opts); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.startMDNS(opts); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -280,6 +290,9 @@ func (n *Node) Close() error {
 		n.wg.Wait()
 		n.unannounceAll()
 		var errs []error
+		if n.mdns != nil {
+			errs = append(errs, n.mdns.Close())
+		}
 		if n.Buddies != nil {
 			errs = append(errs, n.Buddies.Close())
 		}

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -31,18 +32,24 @@ const (
 const fallbackPeers = 64
 
 // providers sends peers that may hold package id until ctx ends: the
-// explicit ones first, then what the rendezvous nodes return, asked again
-// every few seconds; when none answers, buddies and recently seen peers
-// too. Without a rendezvous it sends the explicit peers, buddies and recent
+// explicit ones first, then the peers found on the LAN (preferred as
+// sources), then, all at once, what the rendezvous nodes return (asked
+// again every few seconds) and LAN peers as mDNS finds them; when no
+// rendezvous answers, buddies and recently seen peers too. Without a
+// rendezvous and mDNS it sends the explicit peers, buddies and recent
 // peers, and closes. Each peer is sent once.
 func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []peer.AddrInfo) <-chan peer.AddrInfo {
 	out := make(chan peer.AddrInfo, 64)
+	var mu sync.Mutex
 	sent := map[peer.ID]bool{n.Host.ID(): true}
 	send := func(ai peer.AddrInfo) bool {
-		if sent[ai.ID] {
+		mu.Lock()
+		dup := sent[ai.ID]
+		sent[ai.ID] = true
+		mu.Unlock()
+		if dup {
 			return true
 		}
-		sent[ai.ID] = true
 		select {
 		case out <- ai:
 			return true
@@ -59,38 +66,72 @@ func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []
 				return
 			}
 		}
-		if n.Discovery == nil {
-			// Without a rendezvous nothing new will turn up.
+		if lan, _ := n.lan.since(0); !sendAll(lan, send) {
+			return
+		}
+		var sources sync.WaitGroup
+		for _, src := range n.providerSources() {
+			sources.Add(1)
+			go func() {
+				defer sources.Done()
+				src(ctx, id, send)
+			}()
+		}
+		sources.Wait()
+	}()
+	return out
+}
+
+// providerSource sends the providers of id it finds until it has no more
+// or ctx ends.
+type providerSource func(ctx context.Context, id manifest.PackageID, send func(peer.AddrInfo) bool)
+
+// providerSources are the places a fetch asks for providers at once.
+func (n *Node) providerSources() []providerSource {
+	var srcs []providerSource
+	if n.Discovery != nil {
+		srcs = append(srcs, n.rendezvousProviders)
+	} else {
+		// Without a rendezvous these are all the node knows of.
+		srcs = append(srcs, func(_ context.Context, _ manifest.PackageID, send func(peer.AddrInfo) bool) {
 			for _, ai := range n.knownPeers() {
 				if !send(ai) {
 					return
 				}
 			}
+		})
+	}
+	if n.mdns != nil {
+		srcs = append(srcs, func(ctx context.Context, _ manifest.PackageID, send func(peer.AddrInfo) bool) {
+			n.lanProviders(ctx, send)
+		})
+	}
+	return srcs
+}
+
+// rendezvousProviders sends what the rendezvous nodes return for id, asked
+// again every few seconds until ctx ends; buddies and recent peers the
+// first time none answers.
+func (n *Node) rendezvousProviders(ctx context.Context, id manifest.PackageID, send func(peer.AddrInfo) bool) {
+	fellBack := false
+	wait := firstRediscover
+	for {
+		found, err := n.discover(ctx, id)
+		if err != nil && !fellBack {
+			fellBack = true
+			n.log.Info("no rendezvous answered; asking buddies and recent peers", "err", err)
+			found = append(found, n.knownPeers()...)
+		}
+		if !sendAll(found, send) {
 			return
 		}
-		fellBack := false
-		wait := firstRediscover
-		for {
-			found, err := n.discover(ctx, id)
-			if err != nil && !fellBack {
-				fellBack = true
-				n.log.Info("no rendezvous answered; asking buddies and recent peers", "err", err)
-				found = append(found, n.knownPeers()...)
-			}
-			for _, ai := range found {
-				if !send(ai) {
-					return
-				}
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(wait):
-			}
-			wait = min(2*wait, rediscoverEvery)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
 		}
-	}()
-	return out
+		wait = min(2*wait, rediscoverEvery)
+	}
 }
 
 // discover asks the rendezvous nodes for the providers of id.
@@ -130,4 +171,15 @@ func (n *Node) knownPeers() []peer.AddrInfo {
 		}
 	}
 	return out
+}
+
+// sendAll sends every peer of found, and reports false when send did
+// (the fetch ended).
+func sendAll(found []peer.AddrInfo, send func(peer.AddrInfo) bool) bool {
+	for _, ai := range found {
+		if !send(ai) {
+			return false
+		}
+	}
+	return true
 }
