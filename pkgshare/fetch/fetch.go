@@ -115,7 +115,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	}
 	res := &Result{ID: sealed.PackageID, Name: sealed.Name, Version: sealed.Version, VersionID: sealed.ID,
 		Target: target, Bytes: sealed.Size(), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: sealed.Warnings}
-	k, err := sink.Open(ctx, n.Library, sealed, target)
+	k, err := sink.Open(ctx, n.Library, sealed, target, n.Log)
 	if errors.Is(err, library.ErrHaveVersion) {
 		if v, verr := n.Library.VersionByID(ctx, sealed.ID); verr == nil && v.Root == target {
 			res.Already = true

@@ -1,9 +1,12 @@
 package fetch_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/internal/nodetest"
 	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
+	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/pkgshare/sink"
 )
 
@@ -53,6 +57,32 @@ func chunkBytes(t *testing.T, s *manifest.Sealed, root string) map[manifest.Chun
 	return out
 }
 
+// published is a version of two files, a.bin (6 MiB) and b.bin (2 MiB),
+// published from src by seeder.
+type published struct {
+	seeder *node.Node
+	src    string
+	res    *library.PublishResult
+	sealed *manifest.Sealed
+}
+
+// publishAB starts a seeder of key seed and publishes a.bin and b.bin as
+// name.
+func publishAB(t *testing.T, seed byte, name string) published {
+	t.Helper()
+	ctx := context.Background()
+	p := published{seeder: nodetest.Start(t, seed), src: t.TempDir()}
+	nodetest.WriteRandom(t, filepath.Join(p.src, "a.bin"), 6<<20)
+	nodetest.WriteRandom(t, filepath.Join(p.src, "b.bin"), 2<<20)
+	var err error
+	p.res, err = library.Publish(ctx, p.seeder.Library, nodetest.Key(t, seed), p.src, library.PublishOptions{Name: name})
+	require.NoError(t, err)
+	v, err := p.seeder.Library.VersionByID(ctx, p.res.VersionID)
+	require.NoError(t, err)
+	p.sealed = v.Sealed
+	return p
+}
+
 // TestFetchResumesAfterKill stops a fetch after some chunks are written
 // and their progress recorded, as SIGKILL would (no completion, no chunk
 // rows yet), and checks that a second fetch moves only what is missing,
@@ -69,20 +99,13 @@ func TestFetchResumesAfterKill(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			seeder := nodetest.Start(t, 21)
-			src := t.TempDir()
-			nodetest.WriteRandom(t, filepath.Join(src, "a.bin"), 6<<20)
-			nodetest.WriteRandom(t, filepath.Join(src, "b.bin"), 2<<20)
-			res, err := library.Publish(ctx, seeder.Library, nodetest.Key(t, 21), src, library.PublishOptions{Name: "resume"})
-			require.NoError(t, err)
-			v, err := seeder.Library.VersionByID(ctx, res.VersionID)
-			require.NoError(t, err)
-			s := v.Sealed
+			p := publishAB(t, 21, "resume")
+			seeder, src, res, s := p.seeder, p.src, p.res, p.sealed
 			require.Greater(t, len(s.Files[0].Chunks), 2, "a.bin must span several chunks")
 
 			fetcher := nodetest.Start(t, 22)
 			target := t.TempDir()
-			k, err := sink.Open(ctx, fetcher.Library, s, target)
+			k, err := sink.Open(ctx, fetcher.Library, s, target, slog.Default())
 			require.NoError(t, err)
 			require.Zero(t, chunkRows(t, fetcher.Library, s.ID), "chunk rows wait for completion")
 			if tc.oldStart {
@@ -136,4 +159,77 @@ func TestFetchedVersionIsALocalSource(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 3<<20, got2.LocalBytes, "the fetched copy of shared.bin is copied")
 	require.EqualValues(t, 1<<20, got2.FetchedBytes)
+}
+
+// syncBuffer is a log sink that goroutines may write to at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestFetchResumesWhateverProgressSays stops fetches whose recorded
+// progress is not a bitfield of the version's length, and checks that
+// fetching again succeeds: a fetch stopped before its first chunk (as
+// SIGKILL or Ctrl-C then would), one an older p2psb recorded as an empty
+// blob, and one whose record is corrupt, which starts the version over
+// and says so in the log.
+func TestFetchResumesWhateverProgressSays(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		write  int    // chunks written before the stop
+		have   []byte // nil: the progress as the sink recorded it
+		logged string // in the log of the fetch that resumes
+	}{
+		{name: "stopped before the first chunk"},
+		{name: "empty progress of an older p2psb", have: []byte{}},
+		{name: "progress of the wrong length", write: 2, have: make([]byte, 100),
+			logged: "stored progress unreadable; fetching the version from the start"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			p := publishAB(t, 25, "stopped")
+			seeder, src, res, s := p.seeder, p.src, p.res, p.sealed
+
+			var log syncBuffer
+			fetcher := nodetest.StartWith(t, nodetest.Key(t, 26),
+				node.Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
+			target := t.TempDir()
+			k, err := sink.Open(ctx, fetcher.Library, s, target, slog.Default())
+			require.NoError(t, err)
+			data := chunkBytes(t, s, src)
+			for _, c := range s.Files[0].Chunks[:tc.write] {
+				require.NoError(t, k.WriteChunk(ctx, c.Hash, data[c.Hash]))
+			}
+			require.NoError(t, k.Close()) // stopped
+			if tc.have != nil {
+				require.NoError(t, fetcher.Library.SaveProgress(ctx, s.ID, tc.have))
+			}
+
+			got, err := fetcher.Fetch(ctx, fetch.Options{Ref: manifest.Ref{ID: res.ID}, Target: target,
+				Peers: []peer.AddrInfo{nodetest.AddrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
+			require.NoError(t, err)
+			require.Equal(t, s.Size(), got.FetchedBytes, "nothing usable was recorded, so all of it moves")
+			requireSameFiles(t, src, target, "a.bin", "b.bin")
+			require.NoDirExists(t, filepath.Join(target, sink.PartialDir))
+			if tc.logged != "" {
+				require.Contains(t, log.String(), tc.logged)
+			}
+			again, err := fetcher.Fetch(ctx, fetch.Options{Ref: manifest.Ref{ID: res.ID}, Target: target,
+				Peers: []peer.AddrInfo{nodetest.AddrInfo(seeder)}, ResolveTimeout: 10 * time.Second})
+			require.NoError(t, err)
+			require.True(t, again.Already)
+		})
+	}
 }

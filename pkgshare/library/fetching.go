@@ -16,8 +16,11 @@ import (
 var ErrHaveVersion = errors.New("already in the library")
 
 // StartFetch records an incomplete version whose files go to target, or
-// returns the progress (a bitfield of distinct chunks, see
-// pkgshare/sink) of an earlier fetch of it into the same target. It
+// returns the progress (a bitfield of distinct chunks, see pkgshare/sink)
+// of an earlier fetch of it into the same target: nil when none is
+// recorded (a new fetch, or one stopped before its first chunk, whose
+// have is NULL or, from an older p2psb, an empty blob). The bitfield is
+// returned as stored; the caller checks it against the version. It
 // records the version and its files only, so its cost does not grow with
 // the number of chunks; the chunk rows, which only local copies from
 // complete versions read, are written by CompleteFetch.
@@ -39,6 +42,8 @@ func (l *Library) StartFetch(ctx context.Context, s *manifest.Sealed, target str
 		return nil, &InputError{Path: target, Reason: fmt.Sprintf(
 			"an interrupted fetch of this version is in %s: resume it there (-o %s) or forget it (p2psb packages rm %s@%d)",
 			root, root, s.PackageID, s.Version)}
+	case err == nil && len(have) == 0:
+		return nil, nil
 	case err == nil:
 		return have, nil
 	case !errors.Is(err, sql.ErrNoRows):
@@ -48,7 +53,7 @@ func (l *Library) StartFetch(ctx context.Context, s *manifest.Sealed, target str
 	for _, f := range s.Files {
 		disk[f.Path] = localFile{Abs: filepath.Join(target, filepath.FromSlash(f.Path))}
 	}
-	if err := insertVersionFiles(ctx, tx, s, target, disk, []byte{}); err != nil {
+	if err := insertVersionFiles(ctx, tx, s, target, disk, false); err != nil {
 		return nil, err
 	}
 	return nil, tx.Commit()

@@ -85,7 +85,7 @@ func latestSealed(ctx context.Context, q querier, id manifest.PackageID) (*manif
 // insertVersion stores a sealed version whose files are on disk as described
 // by disk (keyed by package path), with where each of its chunks is.
 func insertVersion(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile) error {
-	if err := insertVersionFiles(ctx, tx, s, root, disk, nil); err != nil {
+	if err := insertVersionFiles(ctx, tx, s, root, disk, true); err != nil {
 		return err
 	}
 	return insertChunks(ctx, tx, s)
@@ -94,9 +94,9 @@ func insertVersion(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root str
 // insertVersionFiles stores a sealed version and its files, but not its
 // chunks: the work is independent of the number of chunks, so a fetch
 // records its version before the first request (insertChunks follows when
-// the version is complete). A nil have stores the version complete; a
-// fetch passes the bitfield of the chunks it holds (empty at first).
-func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile, have []byte) error {
+// the version is complete). A fetch stores it incomplete, with no
+// progress (have NULL) until SaveProgress records some.
+func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile, complete bool) error {
 	publisher, err := peer.IDFromPublicKey(s.Publisher)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", s.ID, err)
@@ -108,9 +108,9 @@ func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, roo
 		return fmt.Errorf("store %s: %w", s.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO pkgshare_versions(id, package_id, version, envelope, root, size,
-		files, chunks, created_at, added_at, complete, have) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		files, chunks, created_at, added_at, complete, have) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
 		s.ID.String(), s.PackageID.String(), s.Version, s.Raw, root, s.Size(), len(s.Files),
-		s.ChunkCount(), s.Created.Unix(), now, have == nil, have)
+		s.ChunkCount(), s.Created.Unix(), now, complete)
 	if err != nil {
 		return fmt.Errorf("store %s version %d: %w", s.Name, s.Version, err)
 	}

@@ -3,6 +3,7 @@ package sink
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"path/filepath"
 	"testing"
 
@@ -56,7 +57,7 @@ func BenchmarkOpenSink(b *testing.B) {
 					require.NoError(b, lib.RecordComplete(ctx, other, filepath.Join(dir, "other")))
 				}
 				b.StartTimer()
-				k, err := Open(ctx, lib, s, filepath.Join(dir, "target"))
+				k, err := Open(ctx, lib, s, filepath.Join(dir, "target"), slog.Default())
 				require.NoError(b, err)
 				plan, err := k.PlanLocal(ctx)
 				require.NoError(b, err)

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package pkgshare
+package sink
 
 import "os"
 

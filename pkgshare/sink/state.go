@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,8 +27,10 @@ type sinkState struct {
 
 // Open records s in lib as an incomplete version whose files go to
 // target, or picks up an earlier, interrupted fetch of it there. It fails
-// with library.ErrHaveVersion when lib holds the version complete.
-func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string) (*Sink, error) {
+// with library.ErrHaveVersion when lib holds the version complete. A
+// recorded progress that is not a bitfield of the version's chunks (a
+// corrupt record) starts the version over, which it logs to log.
+func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string, log *slog.Logger) (*Sink, error) {
 	k := newSink(lib, s, target)
 	if err := os.MkdirAll(k.partial, 0o700); err != nil {
 		return nil, fmt.Errorf("fetch into %s: %w", target, err)
@@ -39,7 +42,10 @@ func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target 
 	if have != nil {
 		bf, err := xfer.ParseBitfield(len(k.chunks), have)
 		if err != nil {
-			return nil, fmt.Errorf("resume %s: stored progress: %w", s.ID, err)
+			log.Info("stored progress unreadable; fetching the version from the start",
+				"version", s.ID, "target", target, "err", err)
+			bf = xfer.NewBitfield(len(k.chunks))
+			k.dirty = true // the next flush replaces the record
 		}
 		k.have = bf
 	}
