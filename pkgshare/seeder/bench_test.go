@@ -26,6 +26,7 @@ func BenchmarkReadChunk(b *testing.B) {
 	nodetest.WriteRandom(b, filepath.Join(dir, "data.bin"), benchSize)
 	v := publish(b, lib, dir, "bench")
 	s := seeder.New(lib, quiet)
+	defer s.Close()
 	chunks := xfer.Chunks(&v.Sealed.Manifest)
 	buf := make([]byte, 4<<20)
 	ctx := context.Background()
