@@ -24,6 +24,7 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 	"github.com/p2psb/p2psb/pkgshare/node"
+	"github.com/p2psb/p2psb/pkgshare/xfer"
 )
 
 // daemon is a node with its control socket, as serve runs them.
@@ -136,6 +137,31 @@ func TestPublishListAndRemove(t *testing.T) {
 	require.Error(t, err, "the daemon stopped serving what was removed")
 	_, err = d.c.RemovePackage(ctx, manifest.Ref{ID: res.ID})
 	requireBadInput(t, err, "is not in the library")
+}
+
+// A publish that finds the directory unchanged brings back the daemon's
+// serving of a file that was only touched.
+func TestPublishAgainServesTouchedFile(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "album")
+	path := filepath.Join(dir, "a.bin")
+	writeRandom(t, path, 300<<10)
+	res, err := d.c.Publish(ctx, PublishRequest{Path: dir}, nil)
+	require.NoError(t, err)
+	v, err := d.node.Library.VersionByID(ctx, res.VersionID)
+	require.NoError(t, err)
+	c := v.Sealed.Files[0].Chunks[0]
+	read := func() error { return d.node.Seeder.ReadChunk(ctx, res.VersionID, c.Hash, make([]byte, c.Size)) }
+	require.NoError(t, read())
+
+	later := v.Files[0].ModTime.Add(time.Hour)
+	require.NoError(t, os.Chtimes(path, later, later))
+	require.ErrorIs(t, read(), xfer.ErrChanged)
+	again, err := d.c.Publish(ctx, PublishRequest{Path: dir}, nil)
+	require.NoError(t, err)
+	require.True(t, again.Unchanged)
+	require.NoError(t, read(), "served again once publish re-recorded the file")
 }
 
 func TestPackageDetail(t *testing.T) {

@@ -38,6 +38,9 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	res, err := library.Publish(r.Context(), s.node.Library, s.key, req.Path,
 		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
 	stop()
+	if err == nil && res.Unchanged {
+		s.node.Seeder.Forget(res.VersionID) // serve the files as just recorded
+	}
 	if err == nil {
 		if aerr := s.node.Announce(r.Context(), node.PackageNamespace(res.ID)); aerr != nil {
 			s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)

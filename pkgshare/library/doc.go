@@ -14,6 +14,10 @@
 //     are (pkgshare/chunker) and copies nothing; the library records each
 //     file's size and modification time, and readers (ReadUnchanged)
 //     refuse a file whose size or time moved since.
+//   - Unservable file: a file found not to match the manifest although
+//     its size and time did not move (Recheck, when a chunk read from it
+//     fails its hash); it is not served until Verify or a Publish of its
+//     directory finds it matching again.
 //   - Fetch record: a fetched version is recorded when its fetch starts
 //     (StartFetch), incomplete, with the bitfield of the distinct chunks
 //     written so far (SaveProgress), so a killed fetch resumes; it becomes

@@ -178,6 +178,9 @@ type StoredFile struct {
 	DiskPath string
 	Size     int64
 	ModTime  time.Time
+	// Unservable: the file was found not to match the manifest (Recheck);
+	// it is not served until Verify or Publish finds it matching again.
+	Unservable bool
 }
 
 // Version returns the version ref names; Version 0 means the newest held.
@@ -221,7 +224,7 @@ func (l *Library) load(ctx context.Context, info VersionInfo) (*Version, error) 
 		return nil, fmt.Errorf("load version %s: stored manifest: %w", info.ID, err)
 	}
 	v := &Version{VersionInfo: info, Sealed: sealed}
-	rows, err := l.db.QueryContext(ctx, `SELECT path, disk_path, size, mtime_ns FROM pkgshare_files
+	rows, err := l.db.QueryContext(ctx, `SELECT path, disk_path, size, mtime_ns, unservable FROM pkgshare_files
 		WHERE version_id = ? ORDER BY idx`, info.ID.String())
 	if err != nil {
 		return nil, fmt.Errorf("load version %s: %w", info.ID, err)
@@ -230,7 +233,7 @@ func (l *Library) load(ctx context.Context, info VersionInfo) (*Version, error) 
 	for rows.Next() {
 		var f StoredFile
 		var mtime int64
-		if err := rows.Scan(&f.Path, &f.DiskPath, &f.Size, &mtime); err != nil {
+		if err := rows.Scan(&f.Path, &f.DiskPath, &f.Size, &mtime, &f.Unservable); err != nil {
 			return nil, fmt.Errorf("load version %s: %w", info.ID, err)
 		}
 		f.ModTime = time.Unix(0, mtime)

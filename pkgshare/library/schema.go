@@ -54,5 +54,10 @@ var Schema = sqlitedb.Schema{
 		// crash; complete versions have have = NULL.
 		`ALTER TABLE pkgshare_versions ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
 		ALTER TABLE pkgshare_versions ADD COLUMN have BLOB;`,
+		// 3: files found, while being served, no longer to match their
+		// manifest although their size and modification time did not move
+		// (Recheck); they are not served until Verify or Publish finds
+		// them matching again.
+		`ALTER TABLE pkgshare_files ADD COLUMN unservable INTEGER NOT NULL DEFAULT 0;`,
 	},
 }

@@ -32,7 +32,8 @@ type VerifyResult struct {
 // Verify re-hashes the files of the version ref names (the newest when
 // ref.Version is 0) where they are on disk and names every file that no
 // longer matches. A file whose content matches but whose modification time
-// moved has its recorded time updated, so seeding resumes.
+// moved, or that was recorded unservable, has its record updated, so
+// seeding resumes.
 func (l *Library) Verify(ctx context.Context, ref manifest.Ref, p Progress) (*VerifyResult, error) {
 	v, err := l.Version(ctx, ref)
 	if err != nil {
@@ -86,14 +87,32 @@ func (l *Library) verifyFile(ctx context.Context, v *Version, i int, p Progress)
 	if !sameChunks(chunks, want.Chunks) {
 		return "content changed", nil
 	}
-	if !fi.ModTime().Equal(stored.ModTime) {
-		_, err := l.db.ExecContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ? WHERE version_id = ? AND idx = ?`,
-			fi.ModTime().UnixNano(), v.ID.String(), i)
+	if !fi.ModTime().Equal(stored.ModTime) || stored.Unservable {
+		_, err := l.db.ExecContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ?, unservable = 0
+			WHERE version_id = ? AND idx = ?`, fi.ModTime().UnixNano(), v.ID.String(), i)
 		if err != nil {
 			return "", fmt.Errorf("verify %s: record modification time: %w", stored.DiskPath, err)
 		}
 	}
 	return "", nil
+}
+
+// Recheck re-hashes file i of v, a file a reader found not to match the
+// manifest although its size and modification time had not moved, and
+// returns what is wrong with it, or "" when it matches after all. A file
+// that does not match is recorded unservable (StoredFile.Unservable) until
+// Verify or Publish finds it matching again.
+func (l *Library) Recheck(ctx context.Context, v *Version, i int) (string, error) {
+	problem, err := l.verifyFile(ctx, v, i, nil)
+	if err != nil || problem == "" {
+		return "", err
+	}
+	_, err = l.db.ExecContext(ctx, `UPDATE pkgshare_files SET unservable = 1 WHERE version_id = ? AND idx = ?`,
+		v.ID.String(), i)
+	if err != nil {
+		return "", fmt.Errorf("recheck %s: record it unservable: %w", v.Files[i].DiskPath, err)
+	}
+	return problem, nil
 }
 
 func sameChunks(got []chunker.Chunk, want []manifest.Chunk) bool {

@@ -168,12 +168,14 @@ func insertChunks(ctx context.Context, tx *sql.Tx, s *manifest.Sealed) error {
 }
 
 // relocate records new disk locations for an unchanged version's files (the
-// tree was moved, or touched without changing content).
+// tree was moved, or touched without changing content); they were just
+// hashed, so none is unservable any more.
 func relocate(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET root = ? WHERE id = ?`, root, s.ID.String()); err != nil {
 		return fmt.Errorf("update %s: %w", s.ID, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET disk_path = ?, mtime_ns = ? WHERE version_id = ? AND idx = ?`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET disk_path = ?, mtime_ns = ?, unservable = 0
+		WHERE version_id = ? AND idx = ?`)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", s.ID, err)
 	}

@@ -305,6 +305,9 @@ func (n *Node) Close() error {
 		if n.Xfer != nil {
 			errs = append(errs, n.Xfer.Close())
 		}
+		if n.Seeder != nil {
+			errs = append(errs, n.Seeder.Close())
+		}
 		if n.Catalog != nil {
 			errs = append(errs, n.Catalog.Close())
 		}

@@ -17,15 +17,24 @@ import (
 // the node's transfer server): complete versions from their files where
 // they are, versions this node is fetching from their partial files. A
 // chunk whose file changed size or modification time since it was recorded
-// is not served, and the change is logged once per file.
+// is not served, and the change is logged once per file. Every chunk read
+// from a complete version's file is hashed before it is served; one that
+// fails its hash is not served, and its file is verified in the background
+// (Recheck) and, if it no longer matches, no longer served.
 type Seeder struct {
 	lib *library.Library
 	log *slog.Logger
 
+	ctx    context.Context // ends at Close; owns the rechecks
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	slot   chan struct{} // one recheck hashes at a time
+
 	mu       sync.Mutex
 	loaded   map[manifest.VersionID]*seededVersion
 	fetching map[manifest.VersionID]*sink.Sink
-	changed  map[string]bool // files reported changed
+	changed  map[string]bool  // files reported changed
+	checking map[fileRef]bool // files being rechecked
 }
 
 var _ xfer.Store = (*Seeder)(nil)
@@ -34,6 +43,8 @@ var _ xfer.Store = (*Seeder)(nil)
 type seededVersion struct {
 	v      *library.Version
 	places map[manifest.ChunkHash]place
+	// unservable[i]: file i is not served (guarded by Seeder.mu).
+	unservable []bool
 }
 
 // place is where one occurrence of a chunk is: file index and offset.
@@ -42,10 +53,22 @@ type place struct {
 	off  int64
 }
 
-// New returns a seeder of lib.
+// New returns a seeder of lib; Close stops it.
 func New(lib *library.Library, log *slog.Logger) *Seeder {
-	return &Seeder{lib: lib, log: log, loaded: map[manifest.VersionID]*seededVersion{},
-		fetching: map[manifest.VersionID]*sink.Sink{}, changed: map[string]bool{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Seeder{lib: lib, log: log, ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1),
+		loaded: map[manifest.VersionID]*seededVersion{}, fetching: map[manifest.VersionID]*sink.Sink{},
+		changed: map[string]bool{}, checking: map[fileRef]bool{}}
+}
+
+// Close stops the rechecks under way and waits for them. It is
+// idempotent; close the transfer server first.
+func (s *Seeder) Close() error {
+	s.mu.Lock()
+	s.cancel()
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
 }
 
 // Forget drops cached state for a version (after it was removed or
@@ -128,11 +151,27 @@ func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash mani
 		return fmt.Errorf("chunk %s: %w", hash, xfer.ErrNotFound)
 	}
 	f := sv.v.Files[pl.file]
+	if s.unservable(sv, pl.file) {
+		return fmt.Errorf("%s no longer matches its manifest: %w", f.DiskPath, xfer.ErrChanged)
+	}
 	err = library.ReadUnchanged(f.DiskPath, f.Size, f.ModTime, pl.off, buf)
 	if errors.Is(err, xfer.ErrChanged) {
 		s.reportChanged(f.DiskPath)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if sv.v.Sealed.HashAlgo.Sum(buf) != hash {
+		s.recheck(sv, pl.file)
+		return fmt.Errorf("chunk %s read from %s fails its hash: %w", hash, f.DiskPath, xfer.ErrChanged)
+	}
+	return nil
+}
+
+func (s *Seeder) unservable(sv *seededVersion, file int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return sv.unservable[file]
 }
 
 // reportChanged logs, once per file, that a file stopped being served.
@@ -172,7 +211,10 @@ func (s *Seeder) version(ctx context.Context, id manifest.VersionID) (*seededVer
 	if !v.Complete {
 		return nil, fmt.Errorf("version %s is incomplete: %w", id, xfer.ErrNotFound)
 	}
-	sv = &seededVersion{v: v, places: chunkPlaces(&v.Sealed.Manifest)}
+	sv = &seededVersion{v: v, places: chunkPlaces(&v.Sealed.Manifest), unservable: make([]bool, len(v.Files))}
+	for i, f := range v.Files {
+		sv.unservable[i] = f.Unservable
+	}
 	s.mu.Lock()
 	s.loaded[id] = sv
 	s.mu.Unlock()

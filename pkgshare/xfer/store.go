@@ -23,9 +23,9 @@ type Store interface {
 	// ReadChunk fills buf (len(buf) is the chunk's size from the
 	// manifest) with the chunk of version id whose hash is hash. It
 	// returns an error wrapping ErrNotFound when the chunk is not held,
-	// or ErrChanged when the file it lives in changed (size or
-	// modification time) since it was recorded. Either is answered
-	// "not found" to the peer.
+	// or ErrChanged when the file it lives in changed (size, modification
+	// time or content) since it was recorded. Either is answered "not
+	// found" to the peer.
 	ReadChunk(ctx context.Context, id manifest.VersionID, hash manifest.ChunkHash, buf []byte) error
 }
 
