@@ -188,3 +188,29 @@ func symlink(t *testing.T, old, new string) {
 	t.Helper()
 	require.NoError(t, os.Symlink(old, new))
 }
+
+// TestOpenRefusesASecondFetch opens the sink of a version twice in one
+// target: the second fails at once naming the target, until the first
+// is closed.
+func TestOpenRefusesASecondFetch(t *testing.T) {
+	ctx := context.Background()
+	c := newLinkCase(t)
+	target := t.TempDir()
+	k, err := Open(ctx, c.lib, c.sealed, target, slog.Default())
+	require.NoError(t, err)
+	_, err = Open(ctx, c.lib, c.sealed, target, slog.Default())
+	require.ErrorIs(t, err, ErrRunning)
+	require.ErrorContains(t, err, target)
+	require.NoError(t, k.Close())
+
+	k, err = Open(ctx, c.lib, c.sealed, target, slog.Default())
+	require.NoError(t, err, "the lock went with the first fetch")
+	for h, b := range c.data {
+		require.NoError(t, k.WriteChunk(ctx, h, b))
+	}
+	require.NoError(t, k.Complete(ctx))
+	require.NoError(t, k.Close())
+	_, err = Open(ctx, c.lib, c.sealed, target, slog.Default())
+	require.ErrorIs(t, err, library.ErrHaveVersion)
+	require.NoDirExists(t, filepath.Join(target, PartialDir), "a fetch with nothing to do leaves nothing")
+}
