@@ -233,3 +233,52 @@ func TestFetchResumesWhateverProgressSays(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentFetchesOfOneVersion starts a second fetch of a version
+// into the target a first one is writing, from the first one's progress
+// callback so they overlap, and checks that the second stops at once
+// saying another fetch is running there, that the first completes with
+// the right files, and that the second, run again, finds the version
+// there.
+func TestConcurrentFetchesOfOneVersion(t *testing.T) {
+	ctx := context.Background()
+	p := publishAB(t, 27, "twice")
+	fetcher := nodetest.Start(t, 28)
+	target := t.TempDir()
+	opts := fetch.Options{Ref: manifest.Ref{ID: p.res.ID}, Target: target,
+		Peers: []peer.AddrInfo{nodetest.AddrInfo(p.seeder)}, ResolveTimeout: 10 * time.Second}
+
+	var once sync.Once
+	var second error
+	secondDone := make(chan struct{})
+	first := opts
+	first.Progress = func(fetch.Progress) {
+		once.Do(func() {
+			go func() {
+				defer close(secondDone)
+				_, second = fetcher.Fetch(ctx, opts)
+			}()
+			select { // the first fetch waits, holding its sink, until the second ends
+			case <-secondDone:
+			case <-time.After(30 * time.Second):
+			}
+		})
+	}
+	got, err := fetcher.Fetch(ctx, first)
+	require.NoError(t, err)
+	require.False(t, got.Already)
+	requireSameFiles(t, p.src, target, "a.bin", "b.bin")
+	require.NoDirExists(t, filepath.Join(target, sink.PartialDir))
+	select {
+	case <-secondDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the second fetch did not end")
+	}
+	require.ErrorIs(t, second, sink.ErrRunning)
+	require.ErrorContains(t, second, "fetch into "+target+": another p2psb fetch is running there")
+
+	again, err := fetcher.Fetch(ctx, opts)
+	require.NoError(t, err, "the loser runs again")
+	require.True(t, again.Already)
+	requireSameFiles(t, p.src, target, "a.bin", "b.bin")
+}

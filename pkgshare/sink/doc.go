@@ -14,6 +14,16 @@
 //     of xfer.Chunks; it is saved in the library (library.SaveProgress)
 //     at most every flushEvery and when the sink closes, so a killed
 //     fetch resumes from it (Open reconciles it with the disk).
+//   - No links: every path under the target is opened, created, renamed
+//     and removed without following a symbolic link (openat2 with
+//     RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, or O_NOFOLLOW at each
+//     component); a link on the way (the partial directory, a partial
+//     file, a directory or file of the package) fails the fetch with an
+//     error naming it. The partial directories are created 0700.
+//   - Lock: a fetch holds an flock on <version-id>/lock in the partial
+//     directory while it runs, so a second fetch of the version into the
+//     same target fails at once with ErrRunning; the lock dies with its
+//     process.
 //   - Hold: while a local copy runs (PlanLocal, CopyLocal) finished files
 //     stay partial, so an upgrade in place reads the old files before any
 //     is replaced; Release lets them move.

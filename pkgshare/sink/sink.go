@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/p2psb/p2psb/pkgshare/library"
@@ -30,7 +30,10 @@ type Sink struct {
 	lib     *library.Library
 	sealed  *manifest.Sealed
 	target  string
-	partial string
+	partial string // <target>/.p2psb-partial/<version-id>, for messages
+	tgt     *tree  // the target
+	ver     *tree  // the version's partial directory
+	lock    *os.File
 	chunks  []manifest.Chunk // distinct chunks, the bitfield's index space
 	index   map[manifest.ChunkHash]int
 	places  map[manifest.ChunkHash][]place
@@ -47,6 +50,7 @@ type Sink struct {
 	done  []bool     // per file: at its final path
 	hold  bool       // do not move finished files yet (local copy running)
 	dirty bool       // have changed since the last flush
+	shut  bool       // closed: the trees are gone
 	state sinkState
 }
 
@@ -144,7 +148,7 @@ func (k *Sink) partialFileLocked(i int) (*os.File, error) {
 	if k.files[i] != nil {
 		return k.files[i], nil
 	}
-	f, err := os.OpenFile(k.partialPath(i), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := k.ver.open(partialName(i), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("partial file for %s: %w", k.sealed.Files[i].Path, err)
 	}
@@ -167,9 +171,9 @@ func sizePartial(f *os.File, size int64) error {
 	return reserve(f, size)
 }
 
-func (k *Sink) partialPath(i int) string {
-	return filepath.Join(k.partial, fmt.Sprintf("f%07d", i))
-}
+// partialName is the name of file i's partial file in the version's
+// partial directory.
+func partialName(i int) string { return fmt.Sprintf("f%07d", i) }
 
 // finishReadyLocked moves every file whose chunks are all written to its
 // final path.
@@ -191,81 +195,68 @@ func (k *Sink) finishReadyLocked() error {
 // empty file is created there directly).
 func (k *Sink) finishFileLocked(i int) error {
 	mf := k.sealed.Files[i]
-	final, err := k.finalPath(mf.Path)
+	dir, base, err := k.finalDir(mf.Path)
 	if err != nil {
 		return err
 	}
+	defer dir.Close()
 	f, err := k.partialFileLocked(i) // opened already, or empty, or resumed
 	if err != nil {
 		return err
 	}
 	k.files[i] = nil
+	if err := f.Chmod(mf.Mode.Perm()); err != nil {
+		f.Close()
+		return fmt.Errorf("finish %s: %w", mf.Path, err)
+	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close partial %s: %w", mf.Path, err)
 	}
-	if err := os.Chmod(k.partialPath(i), mf.Mode.Perm()); err != nil {
-		return fmt.Errorf("finish %s: %w", mf.Path, err)
-	}
-	if err := os.Rename(k.partialPath(i), final); err != nil {
+	if err := k.ver.rename(partialName(i), dir, base); err != nil {
 		return fmt.Errorf("finish %s: %w", mf.Path, err)
 	}
 	k.done[i] = true
 	return nil
 }
 
-// finalPath returns where a package path goes under the target, creating
-// its parent directories and refusing to write through anything that is
-// not a real directory inside the target (a symbolic link, say), whatever
-// the manifest says.
-func (k *Sink) finalPath(rel string) (string, error) {
+// finalDir opens the directory a package path goes in under the target,
+// creating it, and returns it with the file's name there: it refuses to
+// write through anything that is not a real directory inside the target
+// (a symbolic link, say), whatever the manifest says.
+func (k *Sink) finalDir(rel string) (*tree, string, error) {
 	if err := manifest.ValidatePath(rel); err != nil {
-		return "", err
+		return nil, "", err
 	}
-	parts := strings.Split(rel, "/")
-	dir := k.target
-	for _, p := range parts[:len(parts)-1] {
-		dir = filepath.Join(dir, p)
-		fi, err := os.Lstat(dir)
-		switch {
-		case err == nil && fi.IsDir():
-		case err == nil:
-			return "", fmt.Errorf("refusing to write %s: %s is not a directory", rel, dir)
-		case os.IsNotExist(err):
-			if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
-				return "", fmt.Errorf("create %s: %w", dir, err)
-			}
-		default:
-			return "", fmt.Errorf("create %s: %w", dir, err)
-		}
+	dir, base := path.Split(rel)
+	t, err := k.tgt.sub(dir, true, 0o755)
+	if err != nil {
+		return nil, "", fmt.Errorf("refusing to write %s: %w", rel, err)
 	}
-	final := filepath.Join(k.target, filepath.FromSlash(rel))
-	if fi, err := os.Lstat(final); err == nil && !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("refusing to replace %s: it is not a regular file", final)
-	}
-	return final, nil
+	return t, base, nil
 }
 
 // ReadChunk serves a chunk this fetch has written (partial seeding).
 func (k *Sink) ReadChunk(hash manifest.ChunkHash, buf []byte) error {
 	idx, ok := k.index[hash]
 	k.mu.Lock()
-	has := ok && k.have.Has(idx)
-	var path string
+	has := ok && k.have.Has(idx) && !k.shut
+	var t *tree
+	var rel string
 	var off int64
 	if has {
 		p := k.places[hash][0]
 		off = p.off
-		path = k.partialPath(p.file)
+		t, rel = k.ver, partialName(p.file)
 		if k.done[p.file] {
-			path = filepath.Join(k.target, filepath.FromSlash(k.sealed.Files[p.file].Path))
+			t, rel = k.tgt, k.sealed.Files[p.file].Path
 		}
 	}
 	k.mu.Unlock()
 	if !has {
 		return fmt.Errorf("chunk %s: %w", hash, xfer.ErrNotFound)
 	}
-	err := readAt(path, off, buf)
-	if errors.Is(err, fs.ErrNotExist) {
+	err := readAt(t, rel, off, buf)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("chunk %s: %w", hash, xfer.ErrNotFound)
 	}
 	return err
@@ -290,15 +281,15 @@ type place struct {
 	off  int64
 }
 
-// readAt fills buf from path at off.
-func readAt(path string, off int64, buf []byte) error {
-	f, err := os.Open(path)
+// readAt fills buf from rel under t at off.
+func readAt(t *tree, rel string, off int64, buf []byte) error {
+	f, err := t.open(rel, os.O_RDONLY, 0)
 	if err != nil {
 		return fmt.Errorf("read chunk: %w", err)
 	}
 	defer f.Close()
 	if _, err := f.ReadAt(buf, off); err != nil {
-		return fmt.Errorf("read chunk from %s at %d: %w", path, off, err)
+		return fmt.Errorf("read chunk from %s at %d: %w", f.Name(), off, err)
 	}
 	return nil
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -32,10 +32,25 @@ type sinkState struct {
 // corrupt record) starts the version over, which it logs to log.
 func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string, log *slog.Logger) (*Sink, error) {
 	k := newSink(lib, s, target)
-	if err := os.MkdirAll(k.partial, 0o700); err != nil {
+	if err := k.openPartial(); err != nil {
+		k.closeTrees()
 		return nil, fmt.Errorf("fetch into %s: %w", target, err)
 	}
-	have, err := lib.StartFetch(ctx, s, target)
+	k2, err := k.start(ctx, log)
+	if err != nil {
+		k.closeTrees()
+	}
+	return k2, err
+}
+
+// start records the fetch in the library, or picks up its progress, and
+// makes that agree with the disk.
+func (k *Sink) start(ctx context.Context, log *slog.Logger) (*Sink, error) {
+	s := k.sealed
+	have, err := k.lib.StartFetch(ctx, s, k.target)
+	if errors.Is(err, library.ErrHaveVersion) {
+		k.discardPartial()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +58,7 @@ func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target 
 		bf, err := xfer.ParseBitfield(len(k.chunks), have)
 		if err != nil {
 			log.Info("stored progress unreadable; fetching the version from the start",
-				"version", s.ID, "target", target, "err", err)
+				"version", s.ID, "target", k.target, "err", err)
 			bf = xfer.NewBitfield(len(k.chunks))
 			k.dirty = true // the next flush replaces the record
 		}
@@ -51,23 +66,32 @@ func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target 
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.reconcileLocked()
+	if err := k.reconcileLocked(); err != nil {
+		return nil, fmt.Errorf("resume %s in %s: %w", s.ID, k.target, err)
+	}
 	return k, nil
 }
 
 // reconcileLocked makes the recorded progress agree with the disk after a
 // resume: chunks of a file whose partial file is gone are fetched again;
 // a file whose chunks are all present is done if it is at its final path.
-func (k *Sink) reconcileLocked() {
+func (k *Sink) reconcileLocked() error {
 	for i, f := range k.sealed.Files {
-		if _, err := os.Stat(k.partialPath(i)); err == nil {
+		_, err := k.ver.stat(partialName(i))
+		if err == nil {
 			continue
 		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 		if k.fileCompleteLocked(i) {
-			if fi, err := os.Lstat(filepath.Join(k.target, filepath.FromSlash(f.Path))); err == nil &&
-				fi.Mode().IsRegular() && fi.Size() == f.Size {
+			fi, err := k.tgt.stat(f.Path)
+			if err == nil && fi.Mode().IsRegular() && fi.Size() == f.Size {
 				k.done[i] = true
 				continue
+			}
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
 			}
 		}
 		for _, c := range f.Chunks {
@@ -84,6 +108,7 @@ func (k *Sink) reconcileLocked() {
 			}
 		}
 	}
+	return nil
 }
 
 func (k *Sink) fileCompleteLocked(i int) bool {
@@ -146,19 +171,22 @@ func (k *Sink) Complete(ctx context.Context) error {
 	}
 	mtimes := make([]time.Time, len(k.sealed.Files))
 	for i, f := range k.sealed.Files {
-		fi, err := os.Stat(filepath.Join(k.target, filepath.FromSlash(f.Path)))
+		fi, err := k.tgt.stat(f.Path)
 		if err != nil {
 			return fmt.Errorf("complete %s: %w", f.Path, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("complete %s: %s is not a regular file", f.Path, filepath.Join(k.target, f.Path))
 		}
 		mtimes[i] = fi.ModTime()
 	}
 	if err := k.lib.CompleteFetch(ctx, k.sealed, mtimes); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(k.partial); err != nil {
+	if err := k.tgt.removeAll(k.partialRel()); err != nil {
 		return fmt.Errorf("remove partial files: %w", err)
 	}
-	_ = os.Remove(filepath.Dir(k.partial)) // only when empty: other fetches may use it
+	_ = k.tgt.removeDir(PartialDir) // only when empty: other fetches may use it
 	return nil
 }
 
@@ -166,6 +194,11 @@ func (k *Sink) Complete(ctx context.Context) error {
 // fetch can resume from there.
 func (k *Sink) Close() error {
 	k.mu.Lock()
+	if k.shut {
+		k.mu.Unlock()
+		return nil
+	}
+	k.shut = true
 	var errs []error
 	for i, f := range k.files {
 		if f != nil {
@@ -177,5 +210,6 @@ func (k *Sink) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	errs = append(errs, k.flush(ctx, true))
+	k.closeTrees() // and the lock: another fetch may go on
 	return errors.Join(errs...)
 }
