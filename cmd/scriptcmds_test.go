@@ -149,12 +149,13 @@ func scriptCondition(cond string) (bool, error) {
 }
 
 // cmdWaitout reruns a command until its output shows that another process
-// got somewhere (a fetch recorded progress, say).
+// got somewhere (a fetch recorded progress, say). REGEXP matches lines, as
+// in stdout.
 func cmdWaitout(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: waitout REGEXP CMD [ARG...]")
 	}
-	re, err := regexp.Compile(args[0])
+	re, err := regexp.Compile("(?m)" + args[0]) // as stdout matches
 	ts.Check(err)
 	waitFor(ts, strings.Join(args[1:], " "), func() error {
 		if err := ts.Exec(args[1], args[2:]...); err != nil {

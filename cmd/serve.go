@@ -19,6 +19,8 @@ type serveOptions struct {
 	Federate    bool
 	MaxUpload   int
 	MaxDownload int
+	// MaxRegistrations bounds what a rendezvous node holds; 0: the default.
+	MaxRegistrations int
 }
 
 func newServeCommand(e *env) *cli.Command {
@@ -29,6 +31,7 @@ func newServeCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "rendezvous", Usage: "also act as a rendezvous node and circuit relay"},
 			&cli.StringSliceFlag{Name: "backbone", Usage: "federate with the rendezvous node at `MULTIADDR` (repeatable; with --rendezvous)"},
 			&cli.BoolFlag{Name: "federate", Usage: "join the rendezvous backbone so that other rendezvous nodes can federate with this one (with --rendezvous; implied by --backbone). Backbone members are trusted to relay unregistrations"},
+			&cli.IntFlag{Name: "max-registrations", Value: rendezvous.DefaultMaxRegistrations, Usage: "hold at most `N` registrations, all peers together; when full, new ones are refused as unavailable (with --rendezvous)"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -37,6 +40,12 @@ func newServeCommand(e *env) *cli.Command {
 			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate")}
 			if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
 				return usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
+			}
+			if opts.MaxRegistrations = c.Int("max-registrations"); c.IsSet("max-registrations") && !opts.Rendezvous {
+				return usageErrorf("--max-registrations bounds a rendezvous node; add --rendezvous")
+			}
+			if opts.MaxRegistrations < 1 {
+				return usageErrorf("--max-registrations %d: want a count of at least 1", opts.MaxRegistrations)
 			}
 			var err error
 			if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
@@ -63,6 +72,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 		return err
 	}
 	nopts.Rendezvous, nopts.Backbone, nopts.Federate, nopts.Redial = opts.Rendezvous, opts.Backbone, opts.Federate, 64
+	nopts.MaxRegistrations = opts.MaxRegistrations
 	nopts.MaxUpload, nopts.MaxDownload, nopts.MDNS = opts.MaxUpload, opts.MaxDownload, !s.g.NoMDNS
 	keep := buddy.DefaultOptions()
 	nopts.KeepBuddies = &keep

@@ -39,6 +39,9 @@ type Options struct {
 	Rendezvous      bool     // also act as a rendezvous node and circuit relay
 	Backbone        []string // other rendezvous nodes to federate with (with Rendezvous)
 	Federate        bool     // join the rendezvous backbone even with no Backbone peers, so others can join
+	// MaxRegistrations bounds the registrations a rendezvous node holds,
+	// all peers together (with Rendezvous); 0: rendezvous.DefaultMaxRegistrations.
+	MaxRegistrations int
 
 	Redial      int            // how many recently working peers to redial at start
 	MaxUpload   int            // bytes per second served to peers; 0: unlimited
@@ -196,6 +199,9 @@ func hostOptions(opts Options, ps *peerstore.Store) ([]libp2p.Option, error) {
 func (n *Node) startRendezvous(opts Options, rzPeers, backbone []peer.AddrInfo) error {
 	if opts.Rendezvous {
 		sopts := []rendezvous.Option{rendezvous.WithLogger(n.log), rendezvous.WithSelfRegistration()}
+		if opts.MaxRegistrations > 0 {
+			sopts = append(sopts, rendezvous.WithMaxRegistrations(opts.MaxRegistrations))
+		}
 		if opts.Federate || len(backbone) > 0 {
 			sopts = append(sopts, rendezvous.WithBackbone(backbone...))
 		}
