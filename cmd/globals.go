@@ -26,6 +26,7 @@ type globals struct {
 	Listen         []string
 	RendezvousPeer []string
 	NoMDNS         bool
+	DHT            string
 }
 
 // globalSpec describes one global flag once; globalFlags turns the specs into
@@ -44,6 +45,7 @@ var globalSpecs = []globalSpec{
 	{"listen", "listen on `MULTIADDR` (repeatable)", "list"},
 	{"rendezvous-peer", "use the rendezvous node at `MULTIADDR` (repeatable)", "list"},
 	{"no-mdns", "do not announce this node or look for peers on the local network with mDNS (serve, fetch)", "bool"},
+	{"dht", "take part in p2psb's DHT as `MODE`: auto (answer queries once reachable from the internet), server, client or off (default auto)", "string"},
 }
 
 // defaultListen are the listen addresses of a node that configures none.
@@ -134,6 +136,9 @@ func loadGlobals(c *cli.Context) (*globals, error) {
 		return nil, err
 	}
 	if g.NoMDNS, err = lookupBool(c, "no-mdns", cfg); err != nil {
+		return nil, err
+	}
+	if g.DHT, err = lookupString(c, "dht", cfg, "auto"); err != nil {
 		return nil, err
 	}
 	if g.Listen, err = lookupList(c, "listen", cfg, defaultListen); err != nil {

@@ -20,7 +20,11 @@ func (s *session) nodeOptions(listen bool) (node.Options, error) {
 	if err != nil {
 		return node.Options{}, err
 	}
-	o := node.Options{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, Log: s.log}
+	mode, err := node.ParseDHTMode(s.g.DHT)
+	if err != nil {
+		return node.Options{}, usageErrorf("--dht: %v", err)
+	}
+	o := node.Options{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, DHT: mode, Log: s.log}
 	if listen {
 		o.Listen = s.g.Listen
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/pkgshare/seeder"
 )
 
@@ -48,11 +49,24 @@ func runStatus(ctx context.Context, s *session) error {
 			{"observed", strings.Join(st.Observed, "\n\t")},
 			{"rendezvous", strings.Join(st.Rendezvous, "\n\t")},
 			{"connected peers", fmt.Sprint(len(st.Peers))},
+			{"DHT", dhtLine(st.DHT)},
 			{"uploaded", humanBytes(st.Uploaded)},
 			{"transfers", transferLines(st.Transfers)},
 			{"buddies", buddyStates(st.Buddies)},
 		})
 	})
+}
+
+// dhtLine says what part the node takes in the DHT.
+func dhtLine(d *node.DHTStatus) string {
+	if d == nil {
+		return "off"
+	}
+	role := "client (asks only)"
+	if d.Server {
+		role = "server"
+	}
+	return fmt.Sprintf("%s, %d peers in the routing table, %d packages provided", role, d.Peers, d.Provided)
 }
 
 // buddyStates formats the keeper's view of the buddies, one a line.

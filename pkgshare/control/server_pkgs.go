@@ -42,7 +42,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 		s.node.Seeder.Forget(res.VersionID) // serve the files as just recorded
 	}
 	if err == nil {
-		if aerr := s.node.Announce(r.Context(), node.PackageNamespace(res.ID)); aerr != nil {
+		if aerr := s.node.AnnouncePackage(r.Context(), res.ID); aerr != nil {
 			s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)
 		}
 	}

@@ -97,7 +97,7 @@ func Run(ctx context.Context, opts Options) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pub.Announce(ctx, node.PackageNamespace(pres.ID)); err != nil {
+	if err := pub.AnnouncePackage(ctx, pres.ID); err != nil {
 		return nil, fmt.Errorf("demo: announce the package: %w", err)
 	}
 	res = &Result{Package: pres.ID, Name: pres.Name, Bytes: pres.Bytes, Files: pres.Files, Publisher: pub.Host.ID()}

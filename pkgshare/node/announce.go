@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/discovery"
+
+	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
 // Announce registers the host in ns at the configured rendezvous nodes,
@@ -68,6 +70,14 @@ func (n *Node) retryAnnounce(ns string) {
 	}
 }
 
+// AnnouncePackage announces that the node provides package id: it
+// registers it under PackageNamespace at the rendezvous nodes (see
+// Announce) and provides it on the DHT, in the background.
+func (n *Node) AnnouncePackage(ctx context.Context, id manifest.PackageID) error {
+	n.provide(id)
+	return n.Announce(ctx, PackageNamespace(id))
+}
+
 // unannounceAll removes every registration Announce made from the
 // rendezvous nodes (at shutdown), giving up after a few seconds.
 func (n *Node) unannounceAll() {
@@ -107,7 +117,7 @@ func (n *Node) SeedLibrary(ctx context.Context) ([]string, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := n.Announce(ctx, nss[i]); err != nil {
+			if err := n.AnnouncePackage(ctx, p.ID); err != nil {
 				n.log.Info("announce package; retrying in the background", "package", p.ID, "err", err)
 			}
 		}()

@@ -33,7 +33,7 @@ func (n *Node) announceProvider(id manifest.PackageID) {
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		if err := n.Announce(n.ctx, PackageNamespace(id)); err != nil {
+		if err := n.AnnouncePackage(n.ctx, id); err != nil {
 			n.log.Info("announce provider", "package", id, "err", err)
 		}
 	}()

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -55,7 +57,10 @@ type Options struct {
 	// MDNS announces the node on the local network and finds the p2psb
 	// nodes there with mDNS, with no rendezvous (see mdns.go).
 	MDNS bool
-	Log  *slog.Logger
+	// DHT is the node's part in p2psb's Kademlia DHT (see dht.go); a
+	// rendezvous node is always a server.
+	DHT DHTMode
+	Log *slog.Logger
 }
 
 // Node is a running p2psb node: a libp2p host on the node key and the SQLite
@@ -73,6 +78,7 @@ type Node struct {
 	Fetcher   *xfer.Fetcher
 	Catalog   *catalog.Service
 	Buddies   *buddy.Keeper // nil unless Options.KeepBuddies
+	DHT       *dht.IpfsDHT  // nil with DHTOff
 
 	log         *slog.Logger
 	started     time.Time
@@ -82,6 +88,7 @@ type Node struct {
 	observed    observedAddrs
 	mdns        mdns.Service // nil unless Options.MDNS
 	lan         lanPeers
+	provided    provided
 	stopTrack   func()
 	stopObs     func()
 	ctx         context.Context
@@ -148,6 +155,10 @@ func Start(opts Options) (n *Node, err error) {
 		return nil, err
 	}
 	if err := n.startMDNS(opts); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.startDHT(opts); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -301,6 +312,9 @@ func (n *Node) Close() error {
 		}
 		if n.Buddies != nil {
 			errs = append(errs, n.Buddies.Close())
+		}
+		if n.DHT != nil {
+			errs = append(errs, n.DHT.Close())
 		}
 		if n.Discovery != nil {
 			errs = append(errs, n.Discovery.Close())

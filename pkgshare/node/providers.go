@@ -34,10 +34,11 @@ const fallbackPeers = 64
 // providers sends peers that may hold package id until ctx ends: the
 // explicit ones first, then the peers found on the LAN (preferred as
 // sources), then, all at once, what the rendezvous nodes return (asked
-// again every few seconds) and LAN peers as mDNS finds them; when no
-// rendezvous answers, buddies and recently seen peers too. Without a
-// rendezvous and mDNS it sends the explicit peers, buddies and recent
-// peers, and closes. Each peer is sent once.
+// again every few seconds), what the DHT returns (likewise), and LAN peers
+// as mDNS finds them; when no rendezvous answers, buddies and recently seen
+// peers too. Without a rendezvous, mDNS and a DHT server to ask, it sends
+// the explicit peers, buddies and recent peers, and closes. Each peer is
+// sent once.
 func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []peer.AddrInfo) <-chan peer.AddrInfo {
 	out := make(chan peer.AddrInfo, 64)
 	var mu sync.Mutex
@@ -101,6 +102,9 @@ func (n *Node) providerSources() []providerSource {
 			}
 		})
 	}
+	if n.DHT != nil {
+		srcs = append(srcs, n.dhtProviders)
+	}
 	if n.mdns != nil {
 		srcs = append(srcs, func(ctx context.Context, _ manifest.PackageID, send func(peer.AddrInfo) bool) {
 			n.lanProviders(ctx, send)
@@ -114,17 +118,22 @@ func (n *Node) providerSources() []providerSource {
 // first time none answers.
 func (n *Node) rendezvousProviders(ctx context.Context, id manifest.PackageID, send func(peer.AddrInfo) bool) {
 	fellBack := false
-	wait := firstRediscover
-	for {
+	askAgain(ctx, func() bool {
 		found, err := n.discover(ctx, id)
 		if err != nil && !fellBack {
 			fellBack = true
 			n.log.Info("no rendezvous answered; asking buddies and recent peers", "err", err)
 			found = append(found, n.knownPeers()...)
 		}
-		if !sendAll(found, send) {
-			return
-		}
+		return sendAll(found, send)
+	})
+}
+
+// askAgain calls ask, and again after firstRediscover, then doubling up to
+// rediscoverEvery, until ctx ends or ask reports false.
+func askAgain(ctx context.Context, ask func() bool) {
+	wait := firstRediscover
+	for ask() {
 		select {
 		case <-ctx.Done():
 			return

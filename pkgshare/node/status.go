@@ -20,6 +20,7 @@ type Status struct {
 	IsRendez   bool              `json:"is_rendezvous"`
 	Transfers  []seeder.Transfer `json:"transfers"`      // fetches in progress
 	Uploaded   int64             `json:"uploaded_bytes"` // chunk bytes served since start
+	DHT        *DHTStatus        `json:"dht,omitempty"`  // nil with the DHT off
 	Started    time.Time         `json:"started"`
 }
 
@@ -35,6 +36,7 @@ func (n *Node) Status() Status {
 	for _, p := range n.Host.Network().Peers() {
 		s.Peers = append(s.Peers, p.String())
 	}
+	s.DHT = n.dhtStatus()
 	if n.Discovery != nil {
 		for _, ai := range n.Discovery.Servers() {
 			s.Rendezvous = append(s.Rendezvous, ai.ID.String())

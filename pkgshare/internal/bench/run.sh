@@ -37,6 +37,8 @@ Go benchmarks (from the working tree; ARGS are passed on):
   peerstore   go test -bench . over ./peerstore, against pstoremem and pstoreds
   xfer        go test -bench Transfer over ./pkgshare/xfer, RUNS invocations
   chunker     go test -bench . over ./pkgshare/chunker (cuts, SHA-256, BLAKE3)
+  dht         go test -bench DHTFindProvider over ./pkgshare/node: 50 nodes, no
+              rendezvous, time to the first provider, 20 searches a run
 
 Environment: RUNS (runs per measurement, default 5), BENCH_DIR (work
 directory, default /tmp/p2psb-bench), BENCH_BIN (a p2psb binary to time
@@ -91,6 +93,7 @@ main() {
 	peerstore) gobench peerstore ./peerstore -bench . -count "$RUNS" -timeout 120m "$@"; return ;;
 	xfer) suite_xfer "$@"; return ;;
 	chunker) gobench chunker ./pkgshare/chunker -bench . -count "$RUNS" "$@"; return ;;
+	dht) gobench dht ./pkgshare/node -bench DHTFindProvider -benchtime 20x -count "$RUNS" "$@"; return ;;
 	fetch | one | caps | swarm | rss | floor | order | profile | publish) ;;
 	*) usage >&2; die "no suite $suite" ;;
 	esac

@@ -36,7 +36,7 @@ func Start(t *testing.T, seed byte) *node.Node {
 
 // StartWith starts a node on 127.0.0.1 with key, opts and its own
 // database (opts.Key, DB and Listen are set here).
-func StartWith(t *testing.T, key crypto.PrivKey, opts node.Options) *node.Node {
+func StartWith(t testing.TB, key crypto.PrivKey, opts node.Options) *node.Node {
 	t.Helper()
 	db, err := home.OpenDB(filepath.Join(t.TempDir(), "p2psb.db"))
 	require.NoError(t, err)
