@@ -69,4 +69,6 @@ var migrations = []string{
 		record_seq INTEGER NOT NULL,    -- the PeerRecord's Seq
 		seen       INTEGER NOT NULL     -- unix milliseconds: when it signed record, at most when stored
 	);`,
+	// The epoch of the backbone peer that a cursor counts in (0: unknown).
+	`ALTER TABLE rendezvous_sync_cursors ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;`,
 }

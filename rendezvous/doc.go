@@ -75,9 +75,16 @@
 // of the registrations and tombstones (unregistrations, kept until the
 // removed registration would have expired) the peer stored after the
 // cursor, the peer's counter of the last update it stored. The cursor is
-// kept per backbone peer in the database; catch-up repeats every few minutes
-// and whenever a connection to the peer comes back, which also heals updates
-// lost to a partition.
+// kept per backbone peer in the database, with the peer's epoch: a random
+// number the peer drew when its database was created, sent in every
+// SyncBatch and back in the SyncRequest. A peer whose database was made anew
+// (its counter restarted) has another epoch, so it sends everything it holds
+// and the cursor counts afresh; a requester with no epoch (an older node)
+// is trusted with its cursor. Catch-up repeats every few minutes and
+// whenever a connection to the peer comes back, which also heals updates
+// lost to a partition. A server whose database was wiped knows no members,
+// but the members that know it dial it again; their catch-up requests make
+// them members again, and it catches up from each.
 //
 // # Membership
 //

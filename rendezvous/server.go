@@ -28,6 +28,7 @@ type Server struct {
 	db       *sql.DB
 	cfg      config
 	cookies  cookieJar
+	epoch    uint64 // this database's epoch (loadEpoch), sent with catch-up batches
 	verifier *verifier
 	st       *statements
 	w        *writer
@@ -81,6 +82,9 @@ func NewServer(h host.Host, db *sql.DB, opts ...Option) (*Server, error) {
 func (s *Server) load() error {
 	secret, err := loadSecret(s.ctx, s.db)
 	if err != nil {
+		return err
+	}
+	if s.epoch, err = loadEpoch(s.ctx, s.db); err != nil {
 		return err
 	}
 	counter, err := loadCounter(s.ctx, s.db)

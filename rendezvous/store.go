@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -32,21 +33,47 @@ func fromMilli(ms int64) time.Time { return time.UnixMilli(ms) }
 // loadSecret returns the cookie secret kept in the database, creating it on
 // first use.
 func loadSecret(ctx context.Context, db *sql.DB) ([]byte, error) {
-	fresh := make([]byte, secretLen)
+	return loadRandom(ctx, db, "cookie_secret", secretLen)
+}
+
+// loadEpoch returns the database's epoch: a random, non-zero number drawn
+// when the database was created, so that backbone peers can tell a
+// database made anew (its counters restarted) from the one they knew.
+func loadEpoch(ctx context.Context, db *sql.DB) (uint64, error) {
+	for {
+		b, err := loadRandom(ctx, db, "epoch", 8)
+		if err != nil {
+			return 0, err
+		}
+		if e := binary.BigEndian.Uint64(b); e != 0 {
+			return e, nil
+		}
+		if _, err := db.ExecContext(ctx, `DELETE FROM rendezvous_meta WHERE key = 'epoch'`); err != nil {
+			return 0, fmt.Errorf("epoch: %w", err)
+		}
+	}
+}
+
+// loadRandom returns the meta value of key, storing n random bytes as it
+// first.
+func loadRandom(ctx context.Context, db *sql.DB, key string, n int) ([]byte, error) {
+	fresh := make([]byte, n)
 	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("cookie secret: %w", err)
+		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO rendezvous_meta(key, value) VALUES('cookie_secret', ?)
-		ON CONFLICT(key) DO NOTHING`, fresh)
+	_, err := db.ExecContext(ctx, `INSERT INTO rendezvous_meta(key, value) VALUES(?, ?)
+		ON CONFLICT(key) DO NOTHING`, key, fresh)
 	if err != nil {
-		return nil, fmt.Errorf("cookie secret: %w", err)
+		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	var secret []byte
-	err = db.QueryRowContext(ctx, `SELECT value FROM rendezvous_meta WHERE key = 'cookie_secret'`).Scan(&secret)
-	if err != nil {
-		return nil, fmt.Errorf("cookie secret: %w", err)
+	var v []byte
+	if err = db.QueryRowContext(ctx, `SELECT value FROM rendezvous_meta WHERE key = ?`, key).Scan(&v); err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	return secret, nil
+	if len(v) != n {
+		return nil, fmt.Errorf("%s: %d bytes stored, want %d", key, len(v), n)
+	}
+	return v, nil
 }
 
 // loadCounter returns the highest registration counter ever handed out.

@@ -18,7 +18,10 @@ import (
 // reads a Members frame (1.1.0 only, see membership_wire.go), then SyncBatch
 // frames of at most syncBatch updates, in the sender's counter order, until
 // one has done set. The cursor is the sender's counter of the last update
-// stored, kept per backbone peer, so a restart resumes.
+// stored, kept per backbone peer with the sender's epoch, so a restart
+// resumes; a sender whose epoch is not the requester's (its database was
+// made anew, and its counter restarted) sends everything, and the requester
+// counts from there.
 const (
 	syncBatch      = 128
 	maxSyncFrame   = syncBatch*(maxUpdateSize+16) + 64
@@ -51,6 +54,9 @@ func (f *federation) serveSync(str network.Stream) {
 		limit = maxSyncUpdates
 	}
 	cursor := req.GetCursor()
+	if e := req.GetEpoch(); e != 0 && e != f.s.epoch {
+		cursor = 0
+	}
 	for sent := 0; ; {
 		timer.Reset(f.s.cfg.streamTimeout)
 		ups, err := f.s.st.changesSince(f.s.ctx, cursor, min(syncBatch, limit-sent), f.s.cfg.clock.Now())
@@ -61,7 +67,7 @@ func (f *federation) serveSync(str network.Stream) {
 		}
 		sent += len(ups)
 		done := len(ups) < syncBatch || sent >= limit
-		if err := writeMsg(str, &pb.SyncBatch{Updates: ups, Done: proto.Bool(done)}); err != nil {
+		if err := writeMsg(str, &pb.SyncBatch{Updates: ups, Done: proto.Bool(done), Epoch: proto.Uint64(f.s.epoch)}); err != nil {
 			str.Reset()
 			return
 		}
@@ -92,7 +98,7 @@ var errSyncOrder = errors.New("catch-up updates out of order")
 // catchUp asks a backbone peer for what was missed since the stored cursor
 // and stores it. It returns how many updates were received.
 func (f *federation) catchUp(ctx context.Context, from peer.ID) (int, error) {
-	cursor, err := loadCursor(ctx, f.s.db, from)
+	cursor, epoch, err := loadCursor(ctx, f.s.db, from)
 	if err != nil {
 		return 0, err
 	}
@@ -104,6 +110,9 @@ func (f *federation) catchUp(ctx context.Context, from peer.ID) (int, error) {
 	defer timer.Stop()
 	withMembers := str.Protocol() == SyncProtocolID
 	req := &pb.SyncRequest{Cursor: proto.Uint64(cursor)}
+	if epoch != 0 {
+		req.Epoch = proto.Uint64(epoch)
+	}
 	if withMembers {
 		if req.SignedPeerRecord, err = f.ownRecord(); err != nil {
 			f.s.cfg.log.Info("rendezvous: sign own record", "err", err)
@@ -132,7 +141,13 @@ func (f *federation) catchUp(ctx context.Context, from peer.ID) (int, error) {
 			return total, fmt.Errorf("read catch-up batch: %w", err)
 		}
 		total += len(b.GetUpdates())
-		if cursor, err = f.storeBatch(ctx, from, cursor, b.GetUpdates()); err != nil {
+		if e := b.GetEpoch(); e != epoch {
+			if epoch != 0 {
+				f.s.cfg.log.Info("rendezvous: backbone peer's database is new; catching up from its start", "peer", from)
+			}
+			cursor, epoch = 0, e
+		}
+		if cursor, err = f.storeBatch(ctx, from, cursor, epoch, b.GetUpdates()); err != nil {
 			str.Reset()
 			return total, err
 		}
@@ -145,7 +160,7 @@ func (f *federation) catchUp(ctx context.Context, from peer.ID) (int, error) {
 }
 
 // storeBatch imports the updates that verify and saves the new cursor.
-func (f *federation) storeBatch(ctx context.Context, from peer.ID, cursor uint64, ups []*pb.Update) (uint64, error) {
+func (f *federation) storeBatch(ctx context.Context, from peer.ID, cursor, epoch uint64, ups []*pb.Update) (uint64, error) {
 	ops := make([]*writeOp, 0, len(ups))
 	for _, u := range ups {
 		if u.GetSeq() <= cursor {
@@ -162,24 +177,26 @@ func (f *federation) storeBatch(ctx context.Context, from peer.ID, cursor uint64
 	if _, err := f.s.w.submitAll(ctx, ops); err != nil {
 		return cursor, err
 	}
-	return cursor, saveCursor(ctx, f.s.db, from, cursor)
+	return cursor, saveCursor(ctx, f.s.db, from, cursor, epoch)
 }
 
-func loadCursor(ctx context.Context, db *sql.DB, from peer.ID) (uint64, error) {
-	var c int64
-	err := db.QueryRowContext(ctx, `SELECT cursor FROM rendezvous_sync_cursors WHERE peer = ?`, []byte(from)).Scan(&c)
+// loadCursor returns the catch-up cursor kept for backbone peer from and
+// the epoch it counts in (0 and 0 for none).
+func loadCursor(ctx context.Context, db *sql.DB, from peer.ID) (cursor, epoch uint64, err error) {
+	var c, e int64
+	err = db.QueryRowContext(ctx, `SELECT cursor, epoch FROM rendezvous_sync_cursors WHERE peer = ?`, []byte(from)).Scan(&c, &e)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("load catch-up cursor of %s: %w", from, err)
+		return 0, 0, fmt.Errorf("load catch-up cursor of %s: %w", from, err)
 	}
-	return uint64(c), nil
+	return uint64(c), uint64(e), nil
 }
 
-func saveCursor(ctx context.Context, db *sql.DB, from peer.ID, cursor uint64) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO rendezvous_sync_cursors(peer, cursor) VALUES(?, ?)
-		ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor`, []byte(from), int64(cursor))
+func saveCursor(ctx context.Context, db *sql.DB, from peer.ID, cursor, epoch uint64) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO rendezvous_sync_cursors(peer, cursor, epoch) VALUES(?, ?, ?)
+		ON CONFLICT(peer) DO UPDATE SET cursor = excluded.cursor, epoch = excluded.epoch`, []byte(from), int64(cursor), int64(epoch))
 	if err != nil {
 		return fmt.Errorf("save catch-up cursor of %s: %w", from, err)
 	}

@@ -173,8 +173,12 @@ type SyncRequest struct {
 	// signedPeerRecord is the requester's own signed peer record (1.1.0
 	// only): the requester is a backbone member, reachable at its addresses.
 	SignedPeerRecord []byte `protobuf:"bytes,3,opt,name=signedPeerRecord" json:"signedPeerRecord,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// epoch is the sender's epoch that cursor counts in, as a SyncBatch of it
+	// said; unset when the requester has none. A sender whose epoch differs
+	// (its database was created anew since) sends every change it holds.
+	Epoch         *uint64 `protobuf:"varint,4,opt,name=epoch" json:"epoch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SyncRequest) Reset() {
@@ -228,6 +232,13 @@ func (x *SyncRequest) GetSignedPeerRecord() []byte {
 	return nil
 }
 
+func (x *SyncRequest) GetEpoch() uint64 {
+	if x != nil && x.Epoch != nil {
+		return *x.Epoch
+	}
+	return 0
+}
+
 // Members is the first frame of a 1.1.0 reply: the signed peer records of
 // the backbone members the sender knows, its own first. A record's Seq is
 // the time its member signed it (unix nanoseconds, as peer.TimestampSeq):
@@ -279,9 +290,12 @@ func (x *Members) GetSignedPeerRecords() [][]byte {
 
 // SyncBatch is one reply frame; the last frame has done set.
 type SyncBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Updates       []*Update              `protobuf:"bytes,1,rep,name=updates" json:"updates,omitempty"`
-	Done          *bool                  `protobuf:"varint,2,opt,name=done" json:"done,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Updates []*Update              `protobuf:"bytes,1,rep,name=updates" json:"updates,omitempty"`
+	Done    *bool                  `protobuf:"varint,2,opt,name=done" json:"done,omitempty"`
+	// epoch is a random number the sender drew when its database was
+	// created: its counters count from there.
+	Epoch         *uint64 `protobuf:"varint,3,opt,name=epoch" json:"epoch,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -330,6 +344,13 @@ func (x *SyncBatch) GetDone() bool {
 	return false
 }
 
+func (x *SyncBatch) GetEpoch() uint64 {
+	if x != nil && x.Epoch != nil {
+		return *x.Epoch
+	}
+	return 0
+}
+
 var File_sync_proto protoreflect.FileDescriptor
 
 const file_sync_proto_rawDesc = "" +
@@ -345,16 +366,18 @@ const file_sync_proto_rawDesc = "" +
 	"\x04Kind\x12\f\n" +
 	"\bREGISTER\x10\x00\x12\x0e\n" +
 	"\n" +
-	"UNREGISTER\x10\x01\"g\n" +
+	"UNREGISTER\x10\x01\"}\n" +
 	"\vSyncRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x04R\x06cursor\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\rR\x05limit\x12*\n" +
-	"\x10signedPeerRecord\x18\x03 \x01(\fR\x10signedPeerRecord\"7\n" +
+	"\x10signedPeerRecord\x18\x03 \x01(\fR\x10signedPeerRecord\x12\x14\n" +
+	"\x05epoch\x18\x04 \x01(\x04R\x05epoch\"7\n" +
 	"\aMembers\x12,\n" +
-	"\x11signedPeerRecords\x18\x01 \x03(\fR\x11signedPeerRecords\"P\n" +
+	"\x11signedPeerRecords\x18\x01 \x03(\fR\x11signedPeerRecords\"f\n" +
 	"\tSyncBatch\x12/\n" +
 	"\aupdates\x18\x01 \x03(\v2\x15.rendezvous.pb.UpdateR\aupdates\x12\x12\n" +
-	"\x04done\x18\x02 \x01(\bR\x04doneB&Z$github.com/p2psb/p2psb/rendezvous/pb"
+	"\x04done\x18\x02 \x01(\bR\x04done\x12\x14\n" +
+	"\x05epoch\x18\x03 \x01(\x04R\x05epochB&Z$github.com/p2psb/p2psb/rendezvous/pb"
 
 var (
 	file_sync_proto_rawDescOnce sync.Once
