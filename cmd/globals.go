@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
@@ -27,6 +28,8 @@ type globals struct {
 	RendezvousPeer []string
 	NoMDNS         bool
 	DHT            string
+
+	cfg altsrc.InputSourceContext // the config file; nil when there is none
 }
 
 // globalSpec describes one global flag once; globalFlags turns the specs into
@@ -129,6 +132,7 @@ func loadGlobals(c *cli.Context) (*globals, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.cfg = cfg
 	if g.LogLevel, err = lookupString(c, "log-level", cfg, "warn"); err != nil {
 		return nil, err
 	}
@@ -235,6 +239,26 @@ func lookupList(c *cli.Context, name string, cfg altsrc.InputSourceContext, def 
 		return def, nil
 	}
 	return v, nil
+}
+
+// configDuration resolves a command's duration flag that is also a config
+// key of the same name: from the command line or the flag's P2PSB_*
+// variable, else the config file, else the flag's default.
+func (g *globals) configDuration(c *cli.Context, name string) (time.Duration, error) {
+	d := c.Duration(name)
+	if !c.IsSet(name) && g.cfg != nil {
+		v, err := g.cfg.Duration(name)
+		if err != nil {
+			return 0, usageErrorf("config file %s: key %q: %v", g.cfg.Source(), name, err)
+		}
+		if v != 0 {
+			d = v
+		}
+	}
+	if d < 0 {
+		return 0, usageErrorf("--%s %v: must not be negative", name, d)
+	}
+	return d, nil
 }
 
 // splitList splits an environment value on commas and white space.

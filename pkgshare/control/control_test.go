@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -395,6 +396,23 @@ func TestErrorStatus(t *testing.T) {
 			require.Equal(t, tc.err.Error(), back.Error())
 		})
 	}
+}
+
+// A fetch that ran out of sources comes back from the daemon with what
+// resumes it, in an error frame as in an error status.
+func TestResumableErrorCrossesTheSocket(t *testing.T) {
+	r := fetch.Resume{Ref: manifest.Ref{ID: manifest.PackageID{1}, Version: 3}, Target: "/tmp/album"}
+	err := fmt.Errorf("fetch album: %w", &fetch.ResumableError{Resume: r, Err: xfer.ErrStalled})
+	back := fromStatus(statusOf(err), toBody(err))
+	require.False(t, back.InvalidInput())
+	require.Equal(t, &r, back.Resume)
+	var buf bytes.Buffer
+	body := toBody(err)
+	require.NoError(t, json.NewEncoder(&buf).Encode(Frame{Error: &body}))
+	var ce *Error
+	require.ErrorAs(t, readStream(&buf, nil, nil), &ce)
+	require.Equal(t, &r, ce.Resume)
+	require.Equal(t, err.Error(), ce.Msg)
 }
 
 func TestPeersImportExportThroughDaemon(t *testing.T) {

@@ -43,6 +43,8 @@ type FetchRequest struct {
 	// MaxDownload caps this fetch in bytes per second, on top of the
 	// daemon's own limit; 0: none of its own.
 	MaxDownload int `json:"max_download,omitempty"`
+	// StallTimeout: fetch.Options.StallTimeout.
+	StallTimeout time.Duration `json:"stall_timeout,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.

@@ -32,6 +32,10 @@ type Options struct {
 	// MaxDownload caps this fetch at that many bytes per second, on top of
 	// the node's own limit; 0: no limit of its own.
 	MaxDownload int
+	// StallTimeout ends the fetch with a *ResumableError once it has had
+	// no source and made no progress for that long (xfer.Job.StallTimeout);
+	// 0: it waits for providers as long as ctx lasts.
+	StallTimeout time.Duration
 }
 
 // Progress reports a running fetch.
@@ -139,7 +143,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, limit: limit,
 		announce: announcer(n, opts.Announce, sealed.PackageID)}
 	if err := f.fill(ctx, plan); err != nil {
-		return res, err
+		return res, resumable(err, sealed, target)
 	}
 	if err := k.Complete(ctx); err != nil {
 		return res, err
@@ -225,8 +229,9 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 				f.opts.Progress(Progress{Progress: p, Name: s.Name, Version: s.Version})
 			}
 		},
-		BadPeer: f.n.BadPeer,
-		Notify:  f,
+		BadPeer:      f.n.BadPeer,
+		Notify:       f,
+		StallTimeout: f.opts.StallTimeout,
 	})
 	if stats != nil {
 		f.res.FetchedBytes += stats.Bytes

@@ -44,6 +44,10 @@ type Job struct {
 	// Download, if set, caps this job's chunk bytes per second, on top of
 	// the Fetcher's own download limit (NewDownloadLimit makes one).
 	Download *rate.Limiter
+	// StallTimeout, if positive, ends the fetch with a *StallError once it
+	// has had no source and verified no chunk for that long (see
+	// Progress.Looking); 0: it waits for providers as long as ctx lasts.
+	StallTimeout time.Duration
 }
 
 // Progress is a snapshot of a running fetch.
@@ -55,6 +59,7 @@ type Progress struct {
 	Chunks     int     // distinct chunks
 	ChunksDone int     // distinct chunks present
 	Peers      int     // providers in use
+	Looking    bool    // no provider in use holds a missing chunk: looking for peers
 	Elapsed    time.Duration
 }
 
@@ -113,7 +118,8 @@ func (fe *fetch) verdict(noMoreProviders bool) error {
 		return fe.fatal
 	}
 	if fe.remaining > 0 && noMoreProviders && len(fe.peers) == 0 && len(fe.backlog) == 0 {
-		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w", fe.v.ID, fe.remaining, len(fe.chunks), ErrNoProviders)
+		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w; %s",
+			fe.v.ID, fe.remaining, len(fe.chunks), ErrNoProviders, triedText(fe.stall.attempts()))
 	}
 	return nil
 }

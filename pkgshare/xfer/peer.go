@@ -81,6 +81,7 @@ func (fe *fetch) addProvider(ai peer.AddrInfo) {
 	}
 	p.ctx, p.cancel = context.WithCancel(fe.ctx)
 	fe.peers[ai.ID] = p
+	fe.stall.noteStart(ai.ID)
 	fe.peerWG.Add(1)
 	go func() {
 		defer fe.peerWG.Done()
@@ -102,6 +103,7 @@ func (fe *fetch) runPeer(p *peerState) {
 	if err == nil {
 		err = fe.pullLoop(p)
 	}
+	fe.peerEnded(p, err)
 	if err != nil && p.ctx.Err() == nil {
 		fe.cfg.log.Debug("xfer: dropping peer", "peer", p.id, "version", fe.v.ID, "err", err)
 		if !fe.complete() {
@@ -113,8 +115,10 @@ func (fe *fetch) runPeer(p *peerState) {
 // pullLoop runs one lane: it pulls from p on a stream, and on a new one
 // after a failure, until p is of no more use, p's context ends, or
 // maxFailures streams in a row fail without delivering anything (it then
-// returns the last failure).
+// returns the first failure of the run: the later ones are often the
+// dialer's backoff from it).
 func (fe *fetch) pullLoop(p *peerState) error {
+	var first error
 	for failures := 0; ; {
 		delivered, err := fe.pull(p)
 		if err == nil || p.ctx.Err() != nil {
@@ -123,8 +127,11 @@ func (fe *fetch) pullLoop(p *peerState) error {
 		if delivered {
 			failures = 0
 		}
+		if failures == 0 {
+			first = err
+		}
 		if failures++; failures >= maxFailures {
-			return err
+			return first
 		}
 		fe.cfg.log.Debug("xfer: peer stream failed", "peer", p.id, "failures", failures, "err", err)
 	}
