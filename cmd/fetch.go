@@ -22,6 +22,7 @@ import (
 
 type fetchOptions struct {
 	Ref         manifest.Ref
+	VersionID   manifest.VersionID // instead of Ref when not zero
 	Output      string
 	Peers       []peer.AddrInfo
 	Seed        bool
@@ -51,7 +52,7 @@ func newFetchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fetch",
 		Usage:     "fetch a package (the newest version, or version N) from every peer that has it",
-		ArgsUsage: "<pkg-id>[@N]",
+		ArgsUsage: "<pkg-id>[@N] | <version-id>",
 		Description: "--timeout bounds the search for a provider of the version, before any chunk moves.\n" +
 			"--stall-timeout bounds a fetch under way that no peer can serve: when no provider in use holds\n" +
 			"a missing chunk and none arrived for that long, fetch gives up (exit 1) naming the peers it\n" +
@@ -81,13 +82,13 @@ func newFetchCommand(e *env) *cli.Command {
 
 func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 	if c.NArg() != 1 {
-		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION)")
+		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION) or version ID")
 	}
-	t, err := parseTarget(c.Args().First(), false)
+	t, err := parseTarget(c.Args().First())
 	if err != nil {
 		return fetchOptions{}, err
 	}
-	opts := fetchOptions{Ref: t.Ref, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
+	opts := fetchOptions{Ref: t.Ref, VersionID: t.VersionID, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}
@@ -145,9 +146,9 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	defer node.Close()
 	bar := newProgress(s, "fetching")
 	res, err := node.Fetch(ctx, fetch.Options{
-		Ref: opts.Ref, Target: opts.Output, Peers: opts.Peers, Announce: true, ResolveTimeout: opts.Timeout,
-		StallTimeout: opts.Stall,
-		Progress:     func(p fetch.Progress) { s.fetchProgress(bar, p) },
+		Ref: opts.Ref, VersionID: opts.VersionID, Target: opts.Output, Peers: opts.Peers, Announce: true,
+		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall,
+		Progress: func(p fetch.Progress) { s.fetchProgress(bar, p) },
 	})
 	bar.Done()
 	if err != nil {
@@ -172,6 +173,9 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 		s.log.Warn("a daemon runs for this home: it serves with its own --max-upload")
 	}
 	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall}
+	if !opts.VersionID.IsZero() {
+		req.VersionID = &opts.VersionID
+	}
 	var err error
 	if req.Dir, err = os.Getwd(); err != nil {
 		return fmt.Errorf("fetch: working directory: %w", err)

@@ -35,11 +35,13 @@ type PublishProgress struct {
 
 // FetchRequest asks the daemon to fetch a package.
 type FetchRequest struct {
-	Ref     manifest.Ref  `json:"ref"`
-	Target  string        `json:"target,omitempty"` // absolute; empty: <Dir>/<package name>
-	Dir     string        `json:"dir"`              // the client's working directory (absolute)
-	Peers   []string      `json:"peers,omitempty"`  // multiaddrs ending in /p2p/<id>
-	Timeout time.Duration `json:"timeout,omitempty"`
+	Ref manifest.Ref `json:"ref"`
+	// VersionID, if set, names the version instead of Ref.
+	VersionID *manifest.VersionID `json:"version_id,omitempty"`
+	Target    string              `json:"target,omitempty"` // absolute; empty: <Dir>/<package name>
+	Dir       string              `json:"dir"`              // the client's working directory (absolute)
+	Peers     []string            `json:"peers,omitempty"`  // multiaddrs ending in /p2p/<id>
+	Timeout   time.Duration       `json:"timeout,omitempty"`
 	// MaxDownload caps this fetch in bytes per second, on top of the
 	// daemon's own limit; 0: none of its own.
 	MaxDownload int `json:"max_download,omitempty"`

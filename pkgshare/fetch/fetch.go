@@ -21,12 +21,14 @@ import (
 
 // Options control a fetch.
 type Options struct {
-	Ref      manifest.Ref    // the package, and version (0: the newest any provider offers)
-	Target   string          // the directory that receives the files; default <Dir>/<name>
-	Dir      string          // where the default target goes; default the working directory
-	Peers    []peer.AddrInfo // providers to ask besides those discovered
-	Announce bool            // register as a provider once any chunk is held
-	Progress func(Progress)
+	Ref manifest.Ref // the package, and version (0: the newest any provider offers)
+	// VersionID, if not zero, names the version instead of Ref (byid.go).
+	VersionID manifest.VersionID
+	Target    string          // the directory that receives the files; default <Dir>/<name>
+	Dir       string          // where the default target goes; default the working directory
+	Peers     []peer.AddrInfo // providers to ask besides those discovered
+	Announce  bool            // register as a provider once any chunk is held
+	Progress  func(Progress)
 	// ResolveTimeout bounds the search for a provider with the manifest.
 	ResolveTimeout time.Duration
 	// MaxDownload caps this fetch at that many bytes per second, on top of
@@ -80,7 +82,10 @@ type Env struct {
 	Announce func(manifest.PackageID)
 	// BadPeer records that a peer sent a chunk that failed verification.
 	BadPeer func(peer.ID, error)
-	Log     *slog.Logger
+	// Known, if set, returns peers worth asking for a version by its ID
+	// (buddies, LAN and recently seen peers).
+	Known func() []peer.AddrInfo
+	Log   *slog.Logger
 }
 
 // OptionError is a bad fetch option (an unusable rate limit, say).
@@ -101,12 +106,17 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if !opts.VersionID.IsZero() {
+		if opts.Ref, err = pinVersion(ctx, n, opts); err != nil {
+			return nil, err
+		}
+	}
 	provs := n.Providers(ctx, opts.Ref.ID, opts.Peers)
 	sealed, seen, err := resolve(ctx, n, opts, provs)
 	var np *NoProviderError
 	if errors.As(err, &np) {
 		// Nobody else offers it; the library may (a node never asks itself).
-		if v, lerr := n.Library.Version(ctx, opts.Ref); lerr == nil && v.Complete {
+		if v, lerr := libraryVersion(ctx, n.Library, opts); lerr == nil && v.Complete {
 			sealed, err = v.Sealed, nil
 		}
 	}

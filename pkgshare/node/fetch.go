@@ -23,8 +23,15 @@ func (n *Node) Fetch(ctx context.Context, opts fetch.Options) (*fetch.Result, er
 	return fetch.Run(ctx, fetch.Env{
 		Host: n.Host, Library: n.Library, Seeder: n.Seeder, Fetcher: n.Fetcher,
 		Notify: n.Xfer.Notify, Providers: n.providers, Announce: n.announceProvider,
-		BadPeer: n.lowerScore, Log: n.log,
+		BadPeer: n.lowerScore, Known: n.versionSources, Log: n.log,
 	}, opts)
+}
+
+// versionSources are the peers a fetch by version ID asks for the
+// version: the LAN peers, buddies and recently seen peers.
+func (n *Node) versionSources() []peer.AddrInfo {
+	lan, _ := n.lan.since(0)
+	return append(lan, n.knownPeers()...)
 }
 
 // announceProvider registers the node, in the background, as a provider
