@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -431,9 +432,13 @@ func TestPeersImportExportThroughDaemon(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, d.c.ExportPeers(ctx, &out))
 	require.Contains(t, out.String(), id.String())
+	require.NoError(t, d.node.Peers.Put(id, node.ScoreKey, -100))
+	require.NoError(t, d.node.Peers.Put(id, node.ScoreAtKey, time.Now().Unix()))
 	entries, err := d.c.Peers(ctx)
 	require.NoError(t, err)
-	require.NotEmpty(t, entries)
+	i := slices.IndexFunc(entries, func(e ScoredPeer) bool { return e.ID == id })
+	require.GreaterOrEqual(t, i, 0)
+	require.InDelta(t, -100, entries[i].Score, 1, "the daemon sends the peer's score")
 
 	_, err = d.c.ImportPeers(ctx, bytes.NewReader([]byte(`{"format":"nope"}`)))
 	requireBadInput(t, err, "invalid import")

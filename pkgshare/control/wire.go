@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	pstore "github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
 
@@ -84,6 +85,22 @@ type Peer struct {
 	Retained  []WorkedAddr   `json:"retained"`
 	Protocols []string       `json:"protocols"`
 	Buddy     bool           `json:"buddy"`
+	Score     float64        `json:"score"` // node.PeerScore now
+}
+
+// ScoredPeer is a known peer and its score (node.PeerScore).
+type ScoredPeer struct {
+	peerstore.PeerEntry
+	Score float64
+}
+
+// ScorePeers pairs every entry with its score in ps at time now.
+func ScorePeers(ps pstore.PeerMetadata, entries []peerstore.PeerEntry, now time.Time) []ScoredPeer {
+	out := make([]ScoredPeer, len(entries))
+	for i, pe := range entries {
+		out[i] = ScoredPeer{PeerEntry: pe, Score: node.PeerScore(ps, pe.ID, now)}
+	}
+	return out
 }
 
 func toWorked(as []peerstore.WorkingAddr) []WorkedAddr {

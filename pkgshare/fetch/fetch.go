@@ -82,6 +82,8 @@ type Env struct {
 	Announce func(manifest.PackageID)
 	// BadPeer records that a peer sent a chunk that failed verification.
 	BadPeer func(peer.ID, error)
+	// Rank, if set, ranks a provider (xfer.Job.Rank).
+	Rank func(peer.ID) float64
 	// Known, if set, returns peers worth asking for a version by its ID
 	// (buddies, LAN and recently seen peers).
 	Known func() []peer.AddrInfo
@@ -242,6 +244,7 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 		BadPeer:      f.n.BadPeer,
 		Notify:       f,
 		StallTimeout: f.opts.StallTimeout,
+		Rank:         f.n.Rank,
 	})
 	if stats != nil {
 		f.res.FetchedBytes += stats.Bytes

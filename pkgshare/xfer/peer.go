@@ -57,20 +57,29 @@ type peerState struct {
 }
 
 // addProvider starts a peer goroutine for ai, or queues it when the fetch
-// already uses as many peers as allowed.
+// already uses as many peers as allowed, or holds it in reserve when its
+// rank is negative (rank.go).
 func (fe *fetch) addProvider(ai peer.AddrInfo) {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
+	if !fe.holdBack(ai) {
+		fe.startLocked(ai)
+	}
+}
+
+// startProvider is addProvider without the reserve.
+func (fe *fetch) startProvider(ai peer.AddrInfo) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	fe.startLocked(ai)
+}
+
+func (fe *fetch) startLocked(ai peer.AddrInfo) {
 	if ai.ID == fe.f.h.ID() || fe.banned[ai.ID] || fe.peers[ai.ID] != nil {
 		return
 	}
 	if len(fe.peers) >= fe.cfg.maxPeers {
-		for _, b := range fe.backlog {
-			if b.ID == ai.ID {
-				return
-			}
-		}
-		fe.backlog = append(fe.backlog, ai)
+		fe.queue(ai)
 		return
 	}
 	p := &peerState{
@@ -194,7 +203,7 @@ func (fe *fetch) removePeer(p *peerState) {
 	fe.mu.Unlock()
 	fe.requeue(p, asked...)
 	for _, ai := range next {
-		fe.addProvider(ai)
+		fe.startProvider(ai)
 	}
 	wake(fe.peerExit)
 }

@@ -75,6 +75,7 @@ type fetch struct {
 	// (sched_elsewhere.go).
 	deferred map[*peerState]*deferrals
 	stall    stallState // stall.go
+	rank     rankState  // rank.go
 
 	total    int64   // the size of the version's distinct chunks
 	avgChunk float64 // its mean chunk size, for sizing windows

@@ -134,6 +134,12 @@ func (fe *fetch) checkStall(now time.Time) {
 		st.live = fe.start
 	}
 	src := fe.remaining == 0 || fe.hasSource()
+	var reserve []peer.AddrInfo
+	if !src && len(fe.rank.reserve) > 0 {
+		// The providers held back are all that is left: they count as
+		// sources from now on.
+		reserve, src = fe.takeReserve(), true
+	}
 	if src || fe.stats.Bytes != st.bytes {
 		st.live, st.bytes = now, fe.stats.Bytes
 	}
@@ -144,6 +150,9 @@ func (fe *fetch) checkStall(now time.Time) {
 		err = fe.stallErr()
 	}
 	fe.mu.Unlock()
+	for _, ai := range reserve {
+		fe.startProvider(ai)
+	}
 	if began {
 		fe.cfg.log.Info("xfer: no peer holds the missing chunks; looking for peers", "version", fe.v.ID)
 	}
