@@ -25,6 +25,7 @@ type globals struct {
 	Config         string
 	JSON           bool
 	LogLevel       string
+	LogFormat      string
 	Listen         []string
 	RendezvousPeer []string
 	NoMDNS         bool
@@ -46,6 +47,7 @@ var globalSpecs = []globalSpec{
 	{"config", "TOML config `FILE` (default <home>/config.toml); its key home names the home", "string"},
 	{"json", "print machine-readable JSON on stdout", "bool"},
 	{"log-level", "log `LEVEL` on stderr: debug, info, warn or error (default warn)", "string"},
+	{"log-format", "write logs as `FORMAT`: text (key=value) or json (one object a line) (default text)", "string"},
 	{"listen", "listen on `MULTIADDR` (repeatable)", "list"},
 	{"rendezvous-peer", "use the rendezvous node at `MULTIADDR` (repeatable)", "list"},
 	{"no-mdns", "do not announce this node or look for peers on the local network with mDNS (serve, fetch)", "bool"},
@@ -126,6 +128,9 @@ func loadGlobals(c *cli.Context) (*globals, error) {
 	}
 	g.cfg = cfg
 	if g.LogLevel, err = lookupString(c, "log-level", cfg, "warn"); err != nil {
+		return nil, err
+	}
+	if g.LogFormat, err = lookupString(c, "log-format", cfg, "text"); err != nil {
 		return nil, err
 	}
 	if g.JSON, err = lookupBool(c, "json", cfg); err != nil {
