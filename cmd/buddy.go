@@ -98,7 +98,7 @@ type peerBook interface {
 	AddBuddy(ctx context.Context, id peer.ID, alias string) (peerstore.Buddy, error)
 	RemoveBuddy(ctx context.Context, idOrAlias string) (peerstore.Buddy, error)
 	Buddies(ctx context.Context) ([]peerstore.Buddy, error)
-	Peers(ctx context.Context) ([]peerstore.PeerEntry, error)
+	Peers(ctx context.Context) ([]control.ScoredPeer, error)
 	ExportPeers(ctx context.Context, w io.Writer) error
 	ImportPeers(ctx context.Context, r io.Reader) (peerstore.ImportStats, error)
 }
@@ -116,9 +116,12 @@ func (l localBook) RemoveBuddy(_ context.Context, who string) (peerstore.Buddy, 
 	return l.ps.RemoveBuddy(who)
 }
 
-func (l localBook) Buddies(context.Context) ([]peerstore.Buddy, error)   { return l.ps.Buddies() }
-func (l localBook) Peers(context.Context) ([]peerstore.PeerEntry, error) { return l.ps.List() }
-func (l localBook) ExportPeers(_ context.Context, w io.Writer) error     { return l.ps.Export(w) }
+func (l localBook) Buddies(context.Context) ([]peerstore.Buddy, error) { return l.ps.Buddies() }
+func (l localBook) Peers(context.Context) ([]control.ScoredPeer, error) {
+	entries, err := l.ps.List()
+	return control.ScorePeers(l.ps, entries, time.Now()), err
+}
+func (l localBook) ExportPeers(_ context.Context, w io.Writer) error { return l.ps.Export(w) }
 
 func (l localBook) ImportPeers(_ context.Context, r io.Reader) (peerstore.ImportStats, error) {
 	return l.ps.Import(r)

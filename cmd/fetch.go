@@ -22,12 +22,14 @@ import (
 
 type fetchOptions struct {
 	Ref         manifest.Ref
+	VersionID   manifest.VersionID // instead of Ref when not zero
 	Output      string
 	Peers       []peer.AddrInfo
 	Seed        bool
 	MaxUpload   int
 	MaxDownload int
 	Timeout     time.Duration
+	Stall       time.Duration
 }
 
 // rateFlags are the rate limits serve and fetch take.
@@ -50,32 +52,43 @@ func newFetchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fetch",
 		Usage:     "fetch a package (the newest version, or version N) from every peer that has it",
-		ArgsUsage: "<pkg-id>[@N]",
+		ArgsUsage: "<pkg-id>[@N] | <version-id>",
+		Description: "--timeout bounds the search for a provider of the version, before any chunk moves.\n" +
+			"--stall-timeout bounds a fetch under way that no peer can serve: when no provider in use holds\n" +
+			"a missing chunk and none arrived for that long, fetch gives up (exit 1) naming the peers it\n" +
+			"tried and why each failed; what it got stays, and the same command resumes it.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "peer", Usage: "also fetch from the node at `MULTIADDR` (repeatable)"},
 			&cli.BoolFlag{Name: "seed", Usage: "keep serving the package after the fetch, until SIGINT/SIGTERM"},
-			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "give up when no provider offers the package within `DURATION`"},
+			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "give up when no provider offers the version within `DURATION` (the search, before fetching)"},
+			&cli.DurationFlag{Name: "stall-timeout", Value: time.Minute, EnvVars: []string{envName("stall-timeout")},
+				Usage: "while fetching, give up when no peer holds a missing chunk and none arrived for `DURATION` (config key stall-timeout; 0: wait for ever)"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
 			opts, err := parseFetchOptions(c)
 			if err != nil {
 				return err
 			}
-			return withSession(c, e, func(ctx context.Context, s *session) error { return runFetch(ctx, s, opts) })
+			return withSession(c, e, func(ctx context.Context, s *session) error {
+				if opts.Stall, err = s.g.configDuration(c, "stall-timeout"); err != nil {
+					return err
+				}
+				return s.resumeHint(runFetch(ctx, s, opts), opts)
+			})
 		},
 	}
 }
 
 func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 	if c.NArg() != 1 {
-		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION)")
+		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION) or version ID")
 	}
-	t, err := parseTarget(c.Args().First(), false)
+	t, err := parseTarget(c.Args().First())
 	if err != nil {
 		return fetchOptions{}, err
 	}
-	opts := fetchOptions{Ref: t.Ref, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
+	opts := fetchOptions{Ref: t.Ref, VersionID: t.VersionID, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}
@@ -97,6 +110,7 @@ type fetchEvent struct {
 	Fetched int64   `json:"fetched"`
 	Rate    float64 `json:"rate"`
 	Peers   int     `json:"peers"`
+	Looking bool    `json:"looking,omitempty"` // no peer in use holds a missing chunk
 }
 
 // fetchAnnounceTTL is the provider TTL of a fetch's own node.
@@ -132,7 +146,8 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	defer node.Close()
 	bar := newProgress(s, "fetching")
 	res, err := node.Fetch(ctx, fetch.Options{
-		Ref: opts.Ref, Target: opts.Output, Peers: opts.Peers, Announce: true, ResolveTimeout: opts.Timeout,
+		Ref: opts.Ref, VersionID: opts.VersionID, Target: opts.Output, Peers: opts.Peers, Announce: true,
+		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall,
 		Progress: func(p fetch.Progress) { s.fetchProgress(bar, p) },
 	})
 	bar.Done()
@@ -157,7 +172,10 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if opts.MaxUpload != 0 {
 		s.log.Warn("a daemon runs for this home: it serves with its own --max-upload")
 	}
-	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload}
+	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall}
+	if !opts.VersionID.IsZero() {
+		req.VersionID = &opts.VersionID
+	}
 	var err error
 	if req.Dir, err = os.Getwd(); err != nil {
 		return fmt.Errorf("fetch: working directory: %w", err)
@@ -195,8 +213,19 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 
 func (s *session) fetchProgress(bar *terminalProgress, p fetch.Progress) {
 	bar.SetTotalOnce(p.Total)
-	bar.Set(p.Done, fmt.Sprintf("%s v%d  %d peers", p.Name, p.Version, p.Peers))
-	_ = s.out.event(fetchEvent{Event: "progress", Done: p.Done, Total: p.Total, Fetched: p.Fetched, Rate: p.Rate, Peers: p.Peers})
+	desc := fmt.Sprintf("%s v%d  %d peers", p.Name, p.Version, p.Peers)
+	if p.Looking {
+		desc = fmt.Sprintf("%s v%d  looking for peers", p.Name, p.Version)
+	}
+	bar.Set(p.Done, desc)
+	if p.Looking != bar.looking {
+		bar.looking = p.Looking
+		if p.Looking {
+			s.log.Warn("no peer in use holds the missing chunks; looking for peers", "package", p.Name, "version", p.Version)
+		}
+	}
+	_ = s.out.event(fetchEvent{Event: "progress", Done: p.Done, Total: p.Total, Fetched: p.Fetched, Rate: p.Rate,
+		Peers: p.Peers, Looking: p.Looking})
 }
 
 func printFetch(w io.Writer, res *fetch.Result) error {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
@@ -23,10 +25,13 @@ type globals struct {
 	Config         string
 	JSON           bool
 	LogLevel       string
+	LogFormat      string
 	Listen         []string
 	RendezvousPeer []string
 	NoMDNS         bool
 	DHT            string
+
+	cfg altsrc.InputSourceContext // the config file; nil when there is none
 }
 
 // globalSpec describes one global flag once; globalFlags turns the specs into
@@ -39,9 +44,10 @@ type globalSpec struct {
 
 var globalSpecs = []globalSpec{
 	{"home", "node home `DIR` (default $XDG_DATA_HOME/p2psb, else ~/.p2psb)", "string"},
-	{"config", "TOML config `FILE` (default <home>/config.toml)", "string"},
+	{"config", "TOML config `FILE` (default <home>/config.toml); its key home names the home", "string"},
 	{"json", "print machine-readable JSON on stdout", "bool"},
 	{"log-level", "log `LEVEL` on stderr: debug, info, warn or error (default warn)", "string"},
+	{"log-format", "write logs as `FORMAT`: text (key=value) or json (one object a line) (default text)", "string"},
 	{"listen", "listen on `MULTIADDR` (repeatable)", "list"},
 	{"rendezvous-peer", "use the rendezvous node at `MULTIADDR` (repeatable)", "list"},
 	{"no-mdns", "do not announce this node or look for peers on the local network with mDNS (serve, fetch)", "bool"},
@@ -116,20 +122,15 @@ func spec(name string) globalSpec {
 // loadGlobals resolves the global settings for the running command.
 func loadGlobals(c *cli.Context) (*globals, error) {
 	g := &globals{}
-	var err error
-	// Without a config source, lookupString cannot fail.
-	g.Home, _ = lookupString(c, "home", nil, "")
-	if g.Home == "" {
-		if g.Home, err = home.DefaultDir(); err != nil {
-			return nil, err
-		}
-	}
-	g.Config, _ = lookupString(c, "config", nil, "")
-	cfg, err := loadConfig(g.Config, g.Home)
+	cfg, err := g.loadHomeAndConfig(c)
 	if err != nil {
 		return nil, err
 	}
+	g.cfg = cfg
 	if g.LogLevel, err = lookupString(c, "log-level", cfg, "warn"); err != nil {
+		return nil, err
+	}
+	if g.LogFormat, err = lookupString(c, "log-format", cfg, "text"); err != nil {
 		return nil, err
 	}
 	if g.JSON, err = lookupBool(c, "json", cfg); err != nil {
@@ -148,6 +149,78 @@ func loadGlobals(c *cli.Context) (*globals, error) {
 		return nil, err
 	}
 	return g, nil
+}
+
+// loadHomeAndConfig resolves the home and reads the config file. A config
+// file given with --config (or P2PSB_CONFIG) may name the home (key home,
+// relative to the file's directory, or under ~/), below --home and
+// P2PSB_HOME; the default config file, inside the home, may not name
+// another.
+func (g *globals) loadHomeAndConfig(c *cli.Context) (altsrc.InputSourceContext, error) {
+	var cfg altsrc.InputSourceContext
+	var err error
+	// Without a config source, lookupString cannot fail.
+	g.Config, _ = lookupString(c, "config", nil, "")
+	if g.Config != "" {
+		if cfg, err = loadConfig(g.Config, ""); err != nil {
+			return nil, err
+		}
+	}
+	g.Home, _ = lookupString(c, "home", nil, "")
+	if g.Home == "" && cfg != nil {
+		if g.Home, err = configHome(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if g.Home == "" {
+		if g.Home, err = home.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg != nil {
+		return cfg, nil
+	}
+	if cfg, err = loadConfig("", g.Home); err != nil || cfg == nil {
+		return cfg, err
+	}
+	named, err := configHome(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if named != "" && !sameDir(named, g.Home) {
+		return nil, usageErrorf("config file %s: key \"home\" names %s, but only a config file given with --config may name the home",
+			cfg.Source(), named)
+	}
+	return cfg, nil
+}
+
+// configHome is the home a config file names ("" for none): ~/ is the
+// user's home directory, and a relative path is relative to the file.
+func configHome(cfg altsrc.InputSourceContext) (string, error) {
+	h, err := cfg.String("home")
+	if err != nil {
+		return "", usageErrorf("config file %s: key \"home\": %v", cfg.Source(), err)
+	}
+	switch {
+	case h == "":
+		return "", nil
+	case h == "~" || strings.HasPrefix(h, "~/"):
+		user, err := os.UserHomeDir()
+		if err != nil {
+			return "", usageErrorf("config file %s: key \"home\" %q: %v", cfg.Source(), h, err)
+		}
+		return filepath.Join(user, strings.TrimPrefix(h, "~")), nil
+	case filepath.IsAbs(h):
+		return filepath.Clean(h), nil
+	}
+	return filepath.Join(filepath.Dir(cfg.Source()), h), nil
+}
+
+// sameDir reports whether a and b are the same path once made absolute.
+func sameDir(a, b string) bool {
+	x, errA := filepath.Abs(a)
+	y, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && x == y
 }
 
 // loadConfig reads the config file: the given one, which must exist, or
@@ -235,6 +308,26 @@ func lookupList(c *cli.Context, name string, cfg altsrc.InputSourceContext, def 
 		return def, nil
 	}
 	return v, nil
+}
+
+// configDuration resolves a command's duration flag that is also a config
+// key of the same name: from the command line or the flag's P2PSB_*
+// variable, else the config file, else the flag's default.
+func (g *globals) configDuration(c *cli.Context, name string) (time.Duration, error) {
+	d := c.Duration(name)
+	if !c.IsSet(name) && g.cfg != nil {
+		v, err := g.cfg.Duration(name)
+		if err != nil {
+			return 0, usageErrorf("config file %s: key %q: %v", g.cfg.Source(), name, err)
+		}
+		if v != 0 {
+			d = v
+		}
+	}
+	if d < 0 {
+		return 0, usageErrorf("--%s %v: must not be negative", name, d)
+	}
+	return d, nil
 }
 
 // splitList splits an environment value on commas and white space.

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,8 +10,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/urfave/cli/v2"
 
+	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/node"
-	"github.com/p2psb/p2psb/rendezvous"
 )
 
 // lookupTimeout bounds a one-shot network command.
@@ -36,51 +35,22 @@ func newLocateCommand(e *env) *cli.Command {
 	}
 }
 
-type locateResult struct {
-	ID         peer.ID   `json:"id"`
-	Addrs      []string  `json:"addrs"`
-	Source     string    `json:"source"` // "rendezvous" or "peerstore"
-	Rendezvous []peer.ID `json:"rendezvous,omitempty"`
-}
-
 // startOneShot starts a dial-only node for a command that runs once.
 func (s *session) startOneShot() (*node.Node, error) {
 	o, err := s.nodeOptions(false)
 	if err != nil {
 		return nil, err
 	}
+	s.log.Debug("no daemon runs for this home; starting a node of the command's own")
 	return node.Start(o)
 }
 
 func runLocate(ctx context.Context, s *session, id peer.ID) error {
-	node, err := s.startOneShot()
+	res, err := onNetwork(ctx, s,
+		func(ctx context.Context, d *control.Client) (*node.Location, error) { return d.Locate(ctx, id) },
+		func(ctx context.Context, n *node.Node) (*node.Location, error) { return n.Locate(ctx, id) })
 	if err != nil {
 		return err
-	}
-	defer node.Close()
-	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	defer cancel()
-	var res *locateResult
-	var rzErr error
-	if node.Discovery != nil {
-		var f rendezvous.Found
-		if f, rzErr = node.Discovery.Locate(ctx, id); rzErr == nil {
-			res = &locateResult{ID: id, Addrs: addrStrings(f.AddrInfo), Source: "rendezvous", Rendezvous: f.Rendezvous}
-		}
-	} else {
-		rzErr = errors.New("no rendezvous configured (--rendezvous-peer)")
-	}
-	if res == nil {
-		if ai := node.Peers.PeerInfo(id); len(ai.Addrs) > 0 {
-			res = &locateResult{ID: id, Addrs: addrStrings(ai), Source: "peerstore"}
-		}
-	}
-	if res == nil {
-		why := rzErr.Error()
-		if errors.Is(rzErr, rendezvous.ErrNotFound) {
-			why = "no rendezvous knows it"
-		}
-		return fmt.Errorf("locate %s: %s, and the peerstore has no address for it", id, why)
 	}
 	return s.out.result(res, func(w io.Writer) error {
 		via := res.Source
@@ -93,14 +63,6 @@ func runLocate(ctx context.Context, s *session, id peer.ID) error {
 		}
 		return nil
 	})
-}
-
-func addrStrings(ai peer.AddrInfo) []string {
-	out := make([]string, len(ai.Addrs))
-	for i, a := range ai.Addrs {
-		out[i] = a.String()
-	}
-	return out
 }
 
 func joinIDs(ids []peer.ID) string {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 
 	"github.com/p2psb/p2psb/pkgshare/control"
@@ -44,19 +45,45 @@ func (s *session) daemon() (*control.Client, error) {
 // viaDaemon runs remote against the home's running daemon, or local
 // against the home's library when no daemon runs.
 func viaDaemon[T any](s *session, remote func(*control.Client) (T, error), local func(*library.Library) (T, error)) (T, error) {
-	var zero T
+	return daemonOr(s, remote, func() (T, error) {
+		lib, err := s.library()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return local(lib)
+	})
+}
+
+// onNetwork runs a one-shot network request through the running daemon,
+// or else on a dial-only node of the command's own, within lookupTimeout.
+func onNetwork[T any](ctx context.Context, s *session, remote func(context.Context, *control.Client) (T, error),
+	local func(context.Context, *node.Node) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	return daemonOr(s, func(d *control.Client) (T, error) { return remote(ctx, d) }, func() (T, error) {
+		n, err := s.startOneShot()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		defer n.Close()
+		return local(ctx, n)
+	})
+}
+
+// daemonOr runs remote against the home's running daemon, or local when
+// none runs.
+func daemonOr[T any](s *session, remote func(*control.Client) (T, error), local func() (T, error)) (T, error) {
 	d, err := s.runningDaemon()
 	switch {
 	case err != nil:
+		var zero T
 		return zero, err
 	case d != nil:
 		return remote(d)
 	}
-	lib, err := s.library()
-	if err != nil {
-		return zero, err
-	}
-	return local(lib)
+	return local()
 }
 
 // runningDaemon returns a client of the home's running daemon, or nil when

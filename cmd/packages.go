@@ -9,6 +9,7 @@ import (
 
 	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
 func newPackagesCommand(e *env) *cli.Command {
@@ -78,22 +79,36 @@ func listPackages(ctx context.Context, s *session) ([]library.PackageInfo, error
 		func(lib *library.Library) ([]library.PackageInfo, error) { return lib.Packages(ctx) })
 }
 
-// parseTarget reads a packages subcommand argument: a package ID or
-// ID@N, and a version ID too when allowVersionID.
-func parseTarget(arg string, allowVersionID bool) (library.Target, error) {
+// parseTarget reads an argument that names a package or a version: a
+// package ID, ID@N or a version ID.
+func parseTarget(arg string) (library.Target, error) {
 	t, err := library.ParseTarget(arg)
-	switch {
-	case err == nil && (allowVersionID || !t.ByVersionID):
-		return t, nil
-	case allowVersionID:
+	if err != nil {
 		return t, usageErrorf("%v", err)
 	}
-	return library.Target{}, usageErrorf("%q is not a package ID or ID@VERSION", arg)
+	return t, nil
 }
 
-func oneTarget(c *cli.Context, allowVersionID bool) (library.Target, error) {
-	if c.NArg() != 1 {
-		return library.Target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION)", c.Command.FullName())
+// refOf is the package and version t names: a version ID is looked up in
+// the library (which a running daemon shares).
+func (s *session) refOf(ctx context.Context, t library.Target) (manifest.Ref, error) {
+	if !t.ByVersionID {
+		return t.Ref, nil
 	}
-	return parseTarget(c.Args().First(), allowVersionID)
+	lib, err := s.library()
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	v, err := lib.VersionByID(ctx, t.VersionID)
+	if err != nil {
+		return manifest.Ref{}, err
+	}
+	return manifest.Ref{ID: v.Sealed.PackageID, Version: v.Sealed.Version}, nil
+}
+
+func oneTarget(c *cli.Context) (library.Target, error) {
+	if c.NArg() != 1 {
+		return library.Target{}, usageErrorf("%s takes one package ID (ID or ID@VERSION) or version ID", c.Command.FullName())
+	}
+	return parseTarget(c.Args().First())
 }

@@ -17,7 +17,7 @@ func newPackagesInfoCommand(e *env) *cli.Command {
 		Usage:     "show a package's versions and the files of one version",
 		ArgsUsage: "<id|id@N|version-id>",
 		Action: func(c *cli.Context) error {
-			t, err := oneTarget(c, true)
+			t, err := oneTarget(c)
 			if err != nil {
 				return err
 			}

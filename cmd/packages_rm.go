@@ -16,9 +16,9 @@ func newPackagesRmCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "rm",
 		Usage:     "forget a package (or one version) from the library; files on disk are kept",
-		ArgsUsage: "<id>[@N]",
+		ArgsUsage: "<id>[@N] | <version-id>",
 		Action: func(c *cli.Context) error {
-			t, err := oneTarget(c, false)
+			t, err := oneTarget(c)
 			if err != nil {
 				return err
 			}
@@ -35,14 +35,18 @@ type rmResult struct {
 // serving what was removed (and unregisters a package with no version
 // left), or else in the library directly.
 func runPackagesRm(ctx context.Context, s *session, t library.Target) error {
-	gone, err := removeVersions(ctx, s, t.Ref)
+	ref, err := s.refOf(ctx, t)
+	if err != nil {
+		return err
+	}
+	gone, err := removeVersions(ctx, s, ref)
 	if err != nil {
 		return err
 	}
 	res := rmResult{Removed: gone}
 	return s.out.result(res, func(w io.Writer) error {
 		for _, v := range gone {
-			fmt.Fprintf(w, "forgot %s version %d (%s); its files stay in %s\n", t.Ref.ID, v.Version, v.ID, v.Root)
+			fmt.Fprintf(w, "forgot %s version %d (%s); its files stay in %s\n", ref.ID, v.Version, v.ID, v.Root)
 		}
 		return nil
 	})

@@ -14,9 +14,9 @@ func newPackagesVerifyCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "verify",
 		Usage:     "re-hash a version's files on disk and name every file that changed",
-		ArgsUsage: "<id>[@N]",
+		ArgsUsage: "<id>[@N] | <version-id>",
 		Action: func(c *cli.Context) error {
-			t, err := oneTarget(c, false)
+			t, err := oneTarget(c)
 			if err != nil {
 				return err
 			}
@@ -27,12 +27,16 @@ func newPackagesVerifyCommand(e *env) *cli.Command {
 
 // runPackagesVerify prints what it found and fails when any file changed.
 func runPackagesVerify(ctx context.Context, s *session, t library.Target) error {
+	ref, err := s.refOf(ctx, t)
+	if err != nil {
+		return err
+	}
 	lib, err := s.library()
 	if err != nil {
 		return err
 	}
 	bar := newProgress(s, "verifying")
-	res, err := lib.Verify(ctx, t.Ref, bar)
+	res, err := lib.Verify(ctx, ref, bar)
 	bar.Done()
 	if err != nil {
 		return err

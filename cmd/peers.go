@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare/control"
 )
 
 func newPeersCommand(e *env) *cli.Command {
@@ -68,6 +70,7 @@ type peerResult struct {
 	Retained  []workedAddr `json:"last_working_addrs"`
 	Protocols []string     `json:"protocols"`
 	Buddy     bool         `json:"buddy"`
+	Score     float64      `json:"score"` // 0 for a peer that never misbehaved; decays towards 0
 }
 
 type peerAddr struct {
@@ -80,8 +83,10 @@ type workedAddr struct {
 	WorkedAt time.Time `json:"worked_at"`
 }
 
-func toPeerResult(pe peerstore.PeerEntry) peerResult {
-	r := peerResult{ID: pe.ID.String(), Buddy: pe.Buddy, Addrs: []peerAddr{}, Retained: []workedAddr{}, Protocols: []string{}}
+func toPeerResult(sp control.ScoredPeer) peerResult {
+	pe := sp.PeerEntry
+	r := peerResult{ID: pe.ID.String(), Buddy: pe.Buddy, Addrs: []peerAddr{}, Retained: []workedAddr{}, Protocols: []string{},
+		Score: math.Round(sp.Score*10) / 10}
 	if !pe.LastSeen.IsZero() {
 		t := pe.LastSeen.UTC()
 		r.LastSeen = &t
@@ -123,9 +128,10 @@ func runPeersList(ctx context.Context, s *session, pb peerBook) error {
 			if r.Buddy {
 				mark = "*"
 			}
-			rows[i] = []string{mark, r.ID, seen(entries[i].LastSeen), orDash(peerAddrs(r)), orDash(strings.Join(r.Protocols, " "))}
+			rows[i] = []string{mark, r.ID, strconv.FormatFloat(r.Score, 'f', -1, 64), seen(entries[i].LastSeen),
+				orDash(peerAddrs(r)), orDash(strings.Join(r.Protocols, " "))}
 		}
-		return table(w, []string{"BUDDY", "NODE ID", "LAST SEEN", "ADDRESSES", "PROTOCOLS"}, rows)
+		return table(w, []string{"BUDDY", "NODE ID", "SCORE", "LAST SEEN", "ADDRESSES", "PROTOCOLS"}, rows)
 	})
 }
 

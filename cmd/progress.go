@@ -16,6 +16,9 @@ const minProgress = 64 << 20
 type terminalProgress struct {
 	s    *session
 	desc string
+	// looking: the last fetch progress said it was looking for peers
+	// (only the progress callback's goroutine uses it).
+	looking bool
 
 	once sync.Once
 	mu   sync.Mutex

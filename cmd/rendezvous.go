@@ -5,8 +5,10 @@ import (
 	"io"
 	"strings"
 
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/urfave/cli/v2"
+
+	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 func newRendezvousCommand(e *env) *cli.Command {
@@ -26,33 +28,14 @@ func newRendezvousCommand(e *env) *cli.Command {
 	}
 }
 
-type rendezvousEntry struct {
-	ID      peer.ID   `json:"id"`
-	Addrs   []string  `json:"addrs"`
-	KnownBy []peer.ID `json:"known_by"` // the rendezvous that returned it; empty: configured only
-}
-
 func runRendezvousLs(ctx context.Context, s *session) error {
-	node, err := s.startOneShot()
+	out, err := onNetwork(ctx, s,
+		func(ctx context.Context, d *control.Client) ([]node.RendezvousNode, error) {
+			return d.RendezvousNodes(ctx)
+		},
+		func(ctx context.Context, n *node.Node) ([]node.RendezvousNode, error) { return n.ListRendezvous(ctx) })
 	if err != nil {
 		return err
-	}
-	defer node.Close()
-	if node.Discovery == nil {
-		return usageErrorf("no rendezvous configured: give --rendezvous-peer MULTIADDR (or P2PSB_RENDEZVOUS_PEER, or rendezvous-peer in the config)")
-	}
-	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	defer cancel()
-	found, err := node.Discovery.ListRendezvous(ctx)
-	if err != nil {
-		return err
-	}
-	out := make([]rendezvousEntry, len(found))
-	for i, f := range found {
-		out[i] = rendezvousEntry{ID: f.ID, Addrs: addrStrings(f.AddrInfo), KnownBy: f.Rendezvous}
-		if out[i].KnownBy == nil {
-			out[i].KnownBy = []peer.ID{}
-		}
 	}
 	return s.out.result(out, func(w io.Writer) error {
 		rows := make([][]string, len(out))

@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -24,6 +25,7 @@ import (
 //	waitfile PATH             wait (up to 60 s) until PATH exists
 //	lt A B                    succeed if the integer A is less than B
 //	waitout REGEXP CMD ARG... run CMD until its stdout matches REGEXP (up to 60 s)
+//	jsonlogs stdout|stderr    every line of the last output is a JSON log record (time, level, msg)
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"randfile": cmdRandfile,
@@ -33,6 +35,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"waitfile": cmdWaitfile,
 		"lt":       cmdLess,
 		"waitout":  cmdWaitout,
+		"jsonlogs": cmdJSONLogs,
 	}
 }
 
@@ -166,4 +169,27 @@ func cmdWaitout(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return nil
 	})
+}
+
+// cmdJSONLogs checks that the last stdout or stderr holds at least one
+// line and that every line is a JSON object with slog's keys.
+func cmdJSONLogs(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || (args[0] != "stdout" && args[0] != "stderr") {
+		ts.Fatalf("usage: jsonlogs stdout|stderr")
+	}
+	lines := strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		ts.Fatalf("jsonlogs: no %s", args[0])
+	}
+	for i, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			ts.Fatalf("jsonlogs: %s line %d is not JSON (%v): %s", args[0], i+1, err, l)
+		}
+		for _, k := range []string{"time", "level", "msg"} {
+			if _, ok := rec[k]; !ok {
+				ts.Fatalf("jsonlogs: %s line %d has no %q: %s", args[0], i+1, k, l)
+			}
+		}
+	}
 }

@@ -62,11 +62,11 @@ func homelessSession(c *cli.Context, e *env) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	level, err := parseLevel(g.LogLevel)
+	h, err := logHandler(e.stderr, g.LogLevel, g.LogFormat)
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(h)
 	return &session{env: e, g: g, out: &printer{w: e.stdout, json: g.JSON}, log: log}, nil
 }
 
@@ -87,6 +87,23 @@ func (s *session) library() (*library.Library, error) {
 		return nil, err
 	}
 	return library.New(db)
+}
+
+// logHandler writes logs of level and above to w in format (text or
+// json).
+func logHandler(w io.Writer, level, format string) (slog.Handler, error) {
+	l, err := parseLevel(level)
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.NewTextHandler(w, opts), nil
+	case "json":
+		return slog.NewJSONHandler(w, opts), nil
+	}
+	return nil, usageErrorf("--log-format %q: want text or json", format)
 }
 
 func parseLevel(s string) (slog.Level, error) {

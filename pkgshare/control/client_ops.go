@@ -127,17 +127,18 @@ func (c *Client) buddyCall(ctx context.Context, method, path string, body any) (
 }
 
 // Peers lists the peers the daemon's peerstore knows.
-func (c *Client) Peers(ctx context.Context) ([]peerstore.PeerEntry, error) {
+func (c *Client) Peers(ctx context.Context) ([]ScoredPeer, error) {
 	var wire []Peer
 	if err := c.call(ctx, http.MethodGet, "/v1/peers", nil, &wire); err != nil {
 		return nil, err
 	}
-	out := make([]peerstore.PeerEntry, len(wire))
+	out := make([]ScoredPeer, len(wire))
 	for i, p := range wire {
 		var err error
-		if out[i], err = fromPeer(p); err != nil {
+		if out[i].PeerEntry, err = fromPeer(p); err != nil {
 			return nil, err
 		}
+		out[i].Score = p.Score
 	}
 	return out, nil
 }

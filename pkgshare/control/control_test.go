@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -397,6 +399,23 @@ func TestErrorStatus(t *testing.T) {
 	}
 }
 
+// A fetch that ran out of sources comes back from the daemon with what
+// resumes it, in an error frame as in an error status.
+func TestResumableErrorCrossesTheSocket(t *testing.T) {
+	r := fetch.Resume{Ref: manifest.Ref{ID: manifest.PackageID{1}, Version: 3}, Target: "/tmp/album"}
+	err := fmt.Errorf("fetch album: %w", &fetch.ResumableError{Resume: r, Err: xfer.ErrStalled})
+	back := fromStatus(statusOf(err), toBody(err))
+	require.False(t, back.InvalidInput())
+	require.Equal(t, &r, back.Resume)
+	var buf bytes.Buffer
+	body := toBody(err)
+	require.NoError(t, json.NewEncoder(&buf).Encode(Frame{Error: &body}))
+	var ce *Error
+	require.ErrorAs(t, readStream(&buf, nil, nil), &ce)
+	require.Equal(t, &r, ce.Resume)
+	require.Equal(t, err.Error(), ce.Msg)
+}
+
 func TestPeersImportExportThroughDaemon(t *testing.T) {
 	d := startDaemon(t)
 	ctx := context.Background()
@@ -413,9 +432,13 @@ func TestPeersImportExportThroughDaemon(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, d.c.ExportPeers(ctx, &out))
 	require.Contains(t, out.String(), id.String())
+	require.NoError(t, d.node.Peers.Put(id, node.ScoreKey, -100))
+	require.NoError(t, d.node.Peers.Put(id, node.ScoreAtKey, time.Now().Unix()))
 	entries, err := d.c.Peers(ctx)
 	require.NoError(t, err)
-	require.NotEmpty(t, entries)
+	i := slices.IndexFunc(entries, func(e ScoredPeer) bool { return e.ID == id })
+	require.GreaterOrEqual(t, i, 0)
+	require.InDelta(t, -100, entries[i].Score, 1, "the daemon sends the peer's score")
 
 	_, err = d.c.ImportPeers(ctx, bytes.NewReader([]byte(`{"format":"nope"}`)))
 	requireBadInput(t, err, "invalid import")

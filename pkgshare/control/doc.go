@@ -4,7 +4,9 @@
 // owner can use it). Commands that change what the node serves or whom it
 // keeps connected (publish, fetch, packages rm, buddy add/rm) must go
 // through it: the daemon caches its peerstore and library state, so writes
-// by another process would not reach it.
+// by another process would not reach it. Commands that ask the network
+// once (locate, a peer's packages, the rendezvous list) go through it too,
+// rather than start a second node with the same key.
 //
 // Endpoints (all under /v1; request bodies are JSON, at most MaxRequest
 // bytes):
@@ -20,6 +22,9 @@
 //	GET    /v1/peers           []Peer
 //	GET    /v1/peers/export    the peerstore's export document
 //	POST   /v1/peers/import    an export document (at most MaxImport bytes); result peerstore.ImportStats
+//	GET    /v1/peers/{who}/packages  PeerCatalog: what the peer (node ID or buddy alias) shares
+//	GET    /v1/locate/{id}     node.Location: where the node is now
+//	GET    /v1/rendezvous      []node.RendezvousNode: the rendezvous nodes the configured ones know
 //
 // A streamed answer is JSON lines, each a Frame: progress frames, then one
 // frame with the result or the error. Closing the request (Ctrl-C in the

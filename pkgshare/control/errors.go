@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/p2psb/p2psb/peerstore"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
 	"github.com/p2psb/p2psb/pkgshare/library"
 )
 
@@ -13,6 +14,9 @@ import (
 type Error struct {
 	Msg      string // the daemon's error text
 	BadInput bool   // the request was refused as bad input
+	// Resume, for a fetch that ran out of sources, names what resumes it
+	// (fetch.ResumableError).
+	Resume *fetch.Resume
 }
 
 func (e *Error) Error() string      { return e.Msg }
@@ -20,8 +24,9 @@ func (e *Error) InvalidInput() bool { return e.BadInput }
 
 // ErrorBody is the body of a non-2xx answer, and the error of a Frame.
 type ErrorBody struct {
-	Error    string `json:"error"`
-	BadInput bool   `json:"bad_input,omitempty"`
+	Error    string        `json:"error"`
+	BadInput bool          `json:"bad_input,omitempty"`
+	Resume   *fetch.Resume `json:"resume,omitempty"`
 }
 
 // invalidInput is implemented by errors that blame the input.
@@ -48,7 +53,14 @@ func statusOf(err error) int {
 	}
 }
 
-func toBody(err error) ErrorBody { return ErrorBody{Error: err.Error(), BadInput: badInput(err)} }
+func toBody(err error) ErrorBody {
+	b := ErrorBody{Error: err.Error(), BadInput: badInput(err)}
+	var re *fetch.ResumableError
+	if errors.As(err, &re) {
+		b.Resume = &re.Resume
+	}
+	return b
+}
 
 // fromStatus turns a non-2xx answer back into an *Error.
 func fromStatus(code int, body ErrorBody) *Error {
@@ -58,5 +70,5 @@ func fromStatus(code int, body ErrorBody) *Error {
 	if msg == "" {
 		msg = http.StatusText(code)
 	}
-	return &Error{Msg: msg, BadInput: bad}
+	return &Error{Msg: msg, BadInput: bad, Resume: body.Resume}
 }

@@ -85,23 +85,34 @@ const requestTimeout = 30 * time.Second
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/publish", s.publish)
-	mux.HandleFunc("POST /v1/fetch", s.fetch)
+	mux.HandleFunc("POST /v1/publish", s.logged(s.publish))
+	mux.HandleFunc("POST /v1/fetch", s.logged(s.fetch))
 	for pattern, h := range map[string]http.HandlerFunc{
-		"GET /v1/status":            s.status,
-		"GET /v1/packages":          s.packages,
-		"GET /v1/packages/{ref}":    s.packageDetail,
-		"DELETE /v1/packages/{ref}": s.removePackage,
-		"GET /v1/buddies":           s.buddies,
-		"POST /v1/buddies":          s.addBuddy,
-		"DELETE /v1/buddies/{who}":  s.removeBuddy,
-		"GET /v1/peers":             s.peers,
-		"GET /v1/peers/export":      s.exportPeers,
-		"POST /v1/peers/import":     s.importPeers,
+		"GET /v1/status":               s.status,
+		"GET /v1/packages":             s.packages,
+		"GET /v1/packages/{ref}":       s.packageDetail,
+		"DELETE /v1/packages/{ref}":    s.removePackage,
+		"GET /v1/buddies":              s.buddies,
+		"POST /v1/buddies":             s.addBuddy,
+		"DELETE /v1/buddies/{who}":     s.removeBuddy,
+		"GET /v1/peers":                s.peers,
+		"GET /v1/peers/export":         s.exportPeers,
+		"POST /v1/peers/import":        s.importPeers,
+		"GET /v1/peers/{who}/packages": s.peerPackages,
+		"GET /v1/locate/{id}":          s.locate,
+		"GET /v1/rendezvous":           s.rendezvousNodes,
 	} {
-		mux.Handle(pattern, http.TimeoutHandler(h, requestTimeout, `{"error":"the daemon did not answer in time"}`))
+		mux.Handle(pattern, http.TimeoutHandler(s.logged(h), requestTimeout, `{"error":"the daemon did not answer in time"}`))
 	}
 	return mux
+}
+
+// logged logs each request at debug level.
+func (s *Server) logged(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.log.Debug("control request", "method", r.Method, "path", r.URL.Path)
+		h(w, r)
+	}
 }
 
 // Close stops serving, cancelling requests in flight (a fetch through the

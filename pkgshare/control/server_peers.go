@@ -3,6 +3,7 @@ package control
 import (
 	"bytes"
 	"net/http"
+	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 )
@@ -87,9 +88,11 @@ func (s *Server) importPeers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) peers(w http.ResponseWriter, _ *http.Request) {
 	entries, err := s.node.Peers.List()
-	out := make([]Peer, len(entries))
-	for i, pe := range entries {
-		out[i] = toPeer(pe)
+	scored := ScorePeers(s.node.Peers, entries, time.Now())
+	out := make([]Peer, len(scored))
+	for i, sp := range scored {
+		out[i] = toPeer(sp.PeerEntry)
+		out[i].Score = sp.Score
 	}
 	answer(w, out, err)
 }

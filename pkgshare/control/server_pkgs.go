@@ -101,7 +101,10 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fetchOptions(req FetchRequest) (fetch.Options, error) {
 	opts := fetch.Options{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true,
-		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload}
+		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload, StallTimeout: req.StallTimeout}
+	if req.VersionID != nil {
+		opts.VersionID = *req.VersionID
+	}
 	if req.MaxDownload < 0 {
 		return opts, &Error{Msg: "fetch: the download limit must not be negative", BadInput: true}
 	}

@@ -82,7 +82,7 @@ func readStream(r io.Reader, onProgress func(json.RawMessage) error, out any) er
 		}
 		switch {
 		case f.Error != nil:
-			return &Error{Msg: f.Error.Error, BadInput: f.Error.BadInput}
+			return &Error{Msg: f.Error.Error, BadInput: f.Error.BadInput, Resume: f.Error.Resume}
 		case f.Result != nil:
 			if err := json.Unmarshal(f.Result, out); err != nil {
 				return fmt.Errorf("daemon result: %w", err)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	pstore "github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
 
@@ -35,14 +36,18 @@ type PublishProgress struct {
 
 // FetchRequest asks the daemon to fetch a package.
 type FetchRequest struct {
-	Ref     manifest.Ref  `json:"ref"`
-	Target  string        `json:"target,omitempty"` // absolute; empty: <Dir>/<package name>
-	Dir     string        `json:"dir"`              // the client's working directory (absolute)
-	Peers   []string      `json:"peers,omitempty"`  // multiaddrs ending in /p2p/<id>
-	Timeout time.Duration `json:"timeout,omitempty"`
+	Ref manifest.Ref `json:"ref"`
+	// VersionID, if set, names the version instead of Ref.
+	VersionID *manifest.VersionID `json:"version_id,omitempty"`
+	Target    string              `json:"target,omitempty"` // absolute; empty: <Dir>/<package name>
+	Dir       string              `json:"dir"`              // the client's working directory (absolute)
+	Peers     []string            `json:"peers,omitempty"`  // multiaddrs ending in /p2p/<id>
+	Timeout   time.Duration       `json:"timeout,omitempty"`
 	// MaxDownload caps this fetch in bytes per second, on top of the
 	// daemon's own limit; 0: none of its own.
 	MaxDownload int `json:"max_download,omitempty"`
+	// StallTimeout: fetch.Options.StallTimeout.
+	StallTimeout time.Duration `json:"stall_timeout,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.
@@ -80,6 +85,22 @@ type Peer struct {
 	Retained  []WorkedAddr   `json:"retained"`
 	Protocols []string       `json:"protocols"`
 	Buddy     bool           `json:"buddy"`
+	Score     float64        `json:"score"` // node.PeerScore now
+}
+
+// ScoredPeer is a known peer and its score (node.PeerScore).
+type ScoredPeer struct {
+	peerstore.PeerEntry
+	Score float64
+}
+
+// ScorePeers pairs every entry with its score in ps at time now.
+func ScorePeers(ps pstore.PeerMetadata, entries []peerstore.PeerEntry, now time.Time) []ScoredPeer {
+	out := make([]ScoredPeer, len(entries))
+	for i, pe := range entries {
+		out[i] = ScoredPeer{PeerEntry: pe, Score: node.PeerScore(ps, pe.ID, now)}
+	}
+	return out
 }
 
 func toWorked(as []peerstore.WorkingAddr) []WorkedAddr {

@@ -21,17 +21,23 @@ import (
 
 // Options control a fetch.
 type Options struct {
-	Ref      manifest.Ref    // the package, and version (0: the newest any provider offers)
-	Target   string          // the directory that receives the files; default <Dir>/<name>
-	Dir      string          // where the default target goes; default the working directory
-	Peers    []peer.AddrInfo // providers to ask besides those discovered
-	Announce bool            // register as a provider once any chunk is held
-	Progress func(Progress)
+	Ref manifest.Ref // the package, and version (0: the newest any provider offers)
+	// VersionID, if not zero, names the version instead of Ref (byid.go).
+	VersionID manifest.VersionID
+	Target    string          // the directory that receives the files; default <Dir>/<name>
+	Dir       string          // where the default target goes; default the working directory
+	Peers     []peer.AddrInfo // providers to ask besides those discovered
+	Announce  bool            // register as a provider once any chunk is held
+	Progress  func(Progress)
 	// ResolveTimeout bounds the search for a provider with the manifest.
 	ResolveTimeout time.Duration
 	// MaxDownload caps this fetch at that many bytes per second, on top of
 	// the node's own limit; 0: no limit of its own.
 	MaxDownload int
+	// StallTimeout ends the fetch with a *ResumableError once it has had
+	// no source and made no progress for that long (xfer.Job.StallTimeout);
+	// 0: it waits for providers as long as ctx lasts.
+	StallTimeout time.Duration
 }
 
 // Progress reports a running fetch.
@@ -76,7 +82,12 @@ type Env struct {
 	Announce func(manifest.PackageID)
 	// BadPeer records that a peer sent a chunk that failed verification.
 	BadPeer func(peer.ID, error)
-	Log     *slog.Logger
+	// Rank, if set, ranks a provider (xfer.Job.Rank).
+	Rank func(peer.ID) float64
+	// Known, if set, returns peers worth asking for a version by its ID
+	// (buddies, LAN and recently seen peers).
+	Known func() []peer.AddrInfo
+	Log   *slog.Logger
 }
 
 // OptionError is a bad fetch option (an unusable rate limit, say).
@@ -97,12 +108,17 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if !opts.VersionID.IsZero() {
+		if opts.Ref, err = pinVersion(ctx, n, opts); err != nil {
+			return nil, err
+		}
+	}
 	provs := n.Providers(ctx, opts.Ref.ID, opts.Peers)
 	sealed, seen, err := resolve(ctx, n, opts, provs)
 	var np *NoProviderError
 	if errors.As(err, &np) {
 		// Nobody else offers it; the library may (a node never asks itself).
-		if v, lerr := n.Library.Version(ctx, opts.Ref); lerr == nil && v.Complete {
+		if v, lerr := libraryVersion(ctx, n.Library, opts); lerr == nil && v.Complete {
 			sealed, err = v.Sealed, nil
 		}
 	}
@@ -139,7 +155,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	f := &filling{n: n, k: k, opts: opts, feed: feed, res: res, limit: limit,
 		announce: announcer(n, opts.Announce, sealed.PackageID)}
 	if err := f.fill(ctx, plan); err != nil {
-		return res, err
+		return res, resumable(err, sealed, target)
 	}
 	if err := k.Complete(ctx); err != nil {
 		return res, err
@@ -225,8 +241,10 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 				f.opts.Progress(Progress{Progress: p, Name: s.Name, Version: s.Version})
 			}
 		},
-		BadPeer: f.n.BadPeer,
-		Notify:  f,
+		BadPeer:      f.n.BadPeer,
+		Notify:       f,
+		StallTimeout: f.opts.StallTimeout,
+		Rank:         f.n.Rank,
 	})
 	if stats != nil {
 		f.res.FetchedBytes += stats.Bytes

@@ -28,11 +28,7 @@ type manifestAnswer struct {
 // offers (waiting for the providers known by the first answer, at most
 // newestGrace more). It returns the providers seen so far.
 func resolve(ctx context.Context, n Env, opts Options, provs <-chan peer.AddrInfo) (*manifest.Sealed, []peer.AddrInfo, error) {
-	timeout := opts.ResolveTimeout
-	if timeout <= 0 {
-		timeout = defaultResolveTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, resolveTimeout(opts))
 	defer cancel()
 	answers := make(chan manifestAnswer)
 	var seen []peer.AddrInfo
@@ -49,7 +45,7 @@ func resolve(ctx context.Context, n Env, opts Options, provs <-chan peer.AddrInf
 			}
 			seen = append(seen, ai)
 			pending++
-			go askManifest(ctx, n, ai, opts.Ref, answers)
+			go askManifest(ctx, n, ai, opts, answers)
 		case a := <-answers:
 			pending--
 			if a.err != nil {
@@ -78,15 +74,27 @@ func resolve(ctx context.Context, n Env, opts Options, provs <-chan peer.AddrInf
 	}
 }
 
-func askManifest(ctx context.Context, n Env, ai peer.AddrInfo, ref manifest.Ref, out chan<- manifestAnswer) {
+func askManifest(ctx context.Context, n Env, ai peer.AddrInfo, opts Options, out chan<- manifestAnswer) {
 	a := manifestAnswer{from: ai}
 	if a.err = n.Host.Connect(ctx, ai); a.err == nil {
-		a.s, a.err = n.Fetcher.Manifest(ctx, ai.ID, ref)
+		if opts.VersionID.IsZero() {
+			a.s, a.err = n.Fetcher.Manifest(ctx, ai.ID, opts.Ref)
+		} else {
+			a.s, a.err = n.Fetcher.ManifestByID(ctx, ai.ID, opts.VersionID)
+		}
 	}
 	select {
 	case out <- a:
 	case <-ctx.Done():
 	}
+}
+
+// resolveTimeout is Options.ResolveTimeout, or its default.
+func resolveTimeout(opts Options) time.Duration {
+	if opts.ResolveTimeout <= 0 {
+		return defaultResolveTimeout
+	}
+	return opts.ResolveTimeout
 }
 
 // NoProviderError reports that no provider offered the version.

@@ -123,6 +123,17 @@ func (c *Copies) Read(ctx context.Context, ch manifest.Chunk, algo manifest.Hash
 	return false, nil
 }
 
+// Unchanged reports whether f is servable as far as a stat tells: not
+// recorded unservable, and with the size and modification time recorded
+// for it.
+func (f StoredFile) Unchanged() bool {
+	if f.Unservable {
+		return false
+	}
+	fi, err := os.Stat(f.DiskPath)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == f.Size && fi.ModTime().Equal(f.ModTime)
+}
+
 // ReadUnchanged fills buf from path at off if the file still has the size
 // and modification time recorded for it (checked on the open file), and
 // fails with xfer.ErrChanged otherwise.

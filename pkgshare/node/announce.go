@@ -78,6 +78,13 @@ func (n *Node) AnnouncePackage(ctx context.Context, id manifest.PackageID) error
 	return n.Announce(ctx, PackageNamespace(id))
 }
 
+// UnannouncePackage stops announcing package id: it unregisters it from
+// the rendezvous nodes and no longer provides it on the DHT.
+func (n *Node) UnannouncePackage(ctx context.Context, id manifest.PackageID) error {
+	n.stopProviding(id)
+	return n.Unannounce(ctx, PackageNamespace(id))
+}
+
 // unannounceAll removes every registration Announce made from the
 // rendezvous nodes (at shutdown), giving up after a few seconds.
 func (n *Node) unannounceAll() {
@@ -104,16 +111,23 @@ func (n *Node) unannounceAll() {
 }
 
 // SeedLibrary announces every package with a complete version in the
-// library and returns the namespaces announced. Close unregisters them.
+// library that serves whole (servable.go) and returns the namespaces
+// announced. Close unregisters them.
 func (n *Node) SeedLibrary(ctx context.Context) ([]string, error) {
 	pkgs, err := n.Library.Packages(ctx)
 	if err != nil {
 		return nil, err
 	}
-	nss := make([]string, len(pkgs))
+	var nss []string
 	var wg sync.WaitGroup
-	for i, p := range pkgs {
-		nss[i] = PackageNamespace(p.ID)
+	for _, p := range pkgs {
+		if ok, err := n.servable(ctx, p.ID); err != nil || !ok {
+			n.log.Warn("no version of the package serves whole (its files changed); not announcing it (p2psb packages verify, then publish again)",
+				"package", p.ID, "name", p.Name, "err", err)
+			continue
+		}
+		ns := PackageNamespace(p.ID)
+		nss = append(nss, ns)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -166,8 +166,26 @@ func (n *Node) provide(id manifest.PackageID) {
 				return
 			case <-time.After(next):
 			}
+			if !n.providing(id) {
+				return
+			}
 		}
 	}()
+}
+
+// providing reports whether the node still provides package id.
+func (n *Node) providing(id manifest.PackageID) bool {
+	n.provided.mu.Lock()
+	defer n.provided.mu.Unlock()
+	return n.provided.ids[id]
+}
+
+// stopProviding stops storing the DHT record for package id again (the
+// record the DHT holds expires on its own).
+func (n *Node) stopProviding(id manifest.PackageID) {
+	n.provided.mu.Lock()
+	defer n.provided.mu.Unlock()
+	delete(n.provided.ids, id)
 }
 
 // dhtProviders sends the providers the DHT knows of id, asking again every

@@ -16,8 +16,10 @@
 //   - Providers: the peers a fetch asks (see pkgshare/fetch): explicit
 //     ones, then what the rendezvous returns, asked again while the fetch
 //     runs; buddies and recently seen peers when no rendezvous answers.
-//   - Score: what the peerstore remembers of a peer's behaviour (ScoreKey);
-//     a peer that sends a bad chunk loses badPeerScore.
+//   - Score: what the peerstore remembers of a peer's behaviour (ScoreKey),
+//     decaying by half every ScoreHalfLife; a peer that sends a bad chunk
+//     loses badPeerScore. Fetches skip peers below SkipScore, ask peers of
+//     negative score last and prefer buddies (score.go).
 //   - Observed addresses: this node's addresses as peers report them
 //     (identify), shown in Status.
 //   - Reach: finding and dialling a peer by ID alone (peerstore, then the

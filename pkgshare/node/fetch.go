@@ -9,13 +9,6 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
-// badPeerScore is what a peer loses for sending a chunk that fails
-// verification.
-const badPeerScore = -100
-
-// ScoreKey is the peerstore metadata key of a peer's score.
-const ScoreKey = "p2psb/score"
-
 // Fetch fetches a version of a package (see fetch.Run) with the node's
 // host, library and providers, serving what it has to others while it
 // runs.
@@ -23,8 +16,15 @@ func (n *Node) Fetch(ctx context.Context, opts fetch.Options) (*fetch.Result, er
 	return fetch.Run(ctx, fetch.Env{
 		Host: n.Host, Library: n.Library, Seeder: n.Seeder, Fetcher: n.Fetcher,
 		Notify: n.Xfer.Notify, Providers: n.providers, Announce: n.announceProvider,
-		BadPeer: n.lowerScore, Log: n.log,
+		BadPeer: n.lowerScore, Known: n.versionSources, Rank: n.Rank, Log: n.log,
 	}, opts)
+}
+
+// versionSources are the peers a fetch by version ID asks for the
+// version: the LAN peers, buddies and recently seen peers.
+func (n *Node) versionSources() []peer.AddrInfo {
+	lan, _ := n.lan.since(0)
+	return append(lan, n.knownPeers()...)
 }
 
 // announceProvider registers the node, in the background, as a provider
@@ -37,16 +37,4 @@ func (n *Node) announceProvider(id manifest.PackageID) {
 			n.log.Info("announce provider", "package", id, "err", err)
 		}
 	}()
-}
-
-// lowerScore records in the peerstore that p sent a bad chunk.
-func (n *Node) lowerScore(p peer.ID, err error) {
-	n.log.Warn("dropped a peer that sent a bad chunk", "peer", p, "err", err)
-	score := 0
-	if v, err := n.Peers.Get(p, ScoreKey); err == nil {
-		score, _ = v.(int)
-	}
-	if err := n.Peers.Put(p, ScoreKey, score+badPeerScore); err != nil {
-		n.log.Info("record peer score", "peer", p, "err", err)
-	}
 }

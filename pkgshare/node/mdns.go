@@ -131,7 +131,7 @@ func (n *Node) lanProviders(ctx context.Context, send func(peer.AddrInfo) bool) 
 	for {
 		found, changed := n.lan.since(seen)
 		seen += len(found)
-		if !sendAll(found, send) {
+		if !n.sendAll(found, send) {
 			return
 		}
 		select {

@@ -240,6 +240,7 @@ func (n *Node) startTransfer(opts Options) error {
 		return err
 	}
 	n.Library, n.Seeder = lib, seeder.New(lib, n.log)
+	n.Seeder.OnBroken(n.versionBroken)
 	sopts := []xfer.Option{xfer.WithLogger(n.log)}
 	if opts.MaxUpload > 0 {
 		sopts = append(sopts, xfer.WithUploadLimit(opts.MaxUpload))

@@ -38,12 +38,14 @@ const fallbackPeers = 64
 // as mDNS finds them; when no rendezvous answers, buddies and recently seen
 // peers too. Without a rendezvous, mDNS and a DHT server to ask, it sends
 // the explicit peers, buddies and recent peers, and closes. Each peer is
-// sent once.
+// sent once. Peers other than the explicit ones are sent best first within
+// each answer (buddies, then by score), and not at all while their score
+// is below SkipScore (score.go).
 func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []peer.AddrInfo) <-chan peer.AddrInfo {
 	out := make(chan peer.AddrInfo, 64)
 	var mu sync.Mutex
 	sent := map[peer.ID]bool{n.Host.ID(): true}
-	send := func(ai peer.AddrInfo) bool {
+	deliver := func(ai peer.AddrInfo) bool {
 		mu.Lock()
 		dup := sent[ai.ID]
 		sent[ai.ID] = true
@@ -58,16 +60,17 @@ func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []
 			return false
 		}
 	}
+	send := func(ai peer.AddrInfo) bool { return n.skipped(ai.ID) || deliver(ai) }
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		defer close(out)
 		for _, ai := range explicit {
-			if !send(ai) {
+			if !deliver(ai) {
 				return
 			}
 		}
-		if lan, _ := n.lan.since(0); !sendAll(lan, send) {
+		if lan, _ := n.lan.since(0); !n.sendAll(lan, send) {
 			return
 		}
 		var sources sync.WaitGroup
@@ -95,11 +98,7 @@ func (n *Node) providerSources() []providerSource {
 	} else {
 		// Without a rendezvous these are all the node knows of.
 		srcs = append(srcs, func(_ context.Context, _ manifest.PackageID, send func(peer.AddrInfo) bool) {
-			for _, ai := range n.knownPeers() {
-				if !send(ai) {
-					return
-				}
-			}
+			n.sendAll(n.knownPeers(), send)
 		})
 	}
 	if n.DHT != nil {
@@ -125,7 +124,7 @@ func (n *Node) rendezvousProviders(ctx context.Context, id manifest.PackageID, s
 			n.log.Info("no rendezvous answered; asking buddies and recent peers", "err", err)
 			found = append(found, n.knownPeers()...)
 		}
-		return sendAll(found, send)
+		return n.sendAll(found, send)
 	})
 }
 
@@ -182,10 +181,10 @@ func (n *Node) knownPeers() []peer.AddrInfo {
 	return out
 }
 
-// sendAll sends every peer of found, and reports false when send did
-// (the fetch ended).
-func sendAll(found []peer.AddrInfo, send func(peer.AddrInfo) bool) bool {
-	for _, ai := range found {
+// sendAll sends every peer of found, best ranked first, and reports false
+// when send did (the fetch ended).
+func (n *Node) sendAll(found []peer.AddrInfo, send func(peer.AddrInfo) bool) bool {
+	for _, ai := range n.byRank(found) {
 		if !send(ai) {
 			return false
 		}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"os"
+	"slices"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -17,6 +18,7 @@ type Status struct {
 	Observed   []string          `json:"observed"`   // our addresses as peers see them (identify)
 	Peers      []string          `json:"peers"`      // connected peers
 	Rendezvous []string          `json:"rendezvous"` // configured rendezvous nodes
+	Announced  []string          `json:"announced"`  // rendezvous namespaces the node registers in, sorted
 	IsRendez   bool              `json:"is_rendezvous"`
 	Transfers  []seeder.Transfer `json:"transfers"`      // fetches in progress
 	Uploaded   int64             `json:"uploaded_bytes"` // chunk bytes served since start
@@ -42,5 +44,7 @@ func (n *Node) Status() Status {
 			s.Rendezvous = append(s.Rendezvous, ai.ID.String())
 		}
 	}
+	s.Announced = n.announcedNamespaces()
+	slices.Sort(s.Announced)
 	return s
 }

@@ -59,6 +59,7 @@ func (s *Seeder) verify(sv *seededVersion, i int) {
 	s.mu.Lock()
 	sv.unservable[i] = true
 	s.mu.Unlock()
+	s.markBroken(sv)
 	log.Warn("file no longer matches the version it was published or fetched as, though its size and modification time did not move; no longer serving it (p2psb packages verify, then publish again)",
 		"path", f.Path, "problem", problem)
 }

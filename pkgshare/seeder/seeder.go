@@ -35,6 +35,8 @@ type Seeder struct {
 	fetching map[manifest.VersionID]*sink.Sink
 	changed  map[string]bool  // files reported changed
 	checking map[fileRef]bool // files being rechecked
+	broken   map[manifest.VersionID]bool
+	onBroken func(*library.Version)
 }
 
 var _ xfer.Store = (*Seeder)(nil)
@@ -58,7 +60,28 @@ func New(lib *library.Library, log *slog.Logger) *Seeder {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Seeder{lib: lib, log: log, ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1),
 		loaded: map[manifest.VersionID]*seededVersion{}, fetching: map[manifest.VersionID]*sink.Sink{},
-		changed: map[string]bool{}, checking: map[fileRef]bool{}}
+		changed: map[string]bool{}, checking: map[fileRef]bool{}, broken: map[manifest.VersionID]bool{}}
+}
+
+// OnBroken sets fn to be told, once per version, when a file of a
+// complete version stops being served because it changed on disk (the
+// node then stops announcing a package it can no longer serve). fn runs
+// on the goroutine that found the change: keep it short.
+func (s *Seeder) OnBroken(fn func(*library.Version)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onBroken = fn
+}
+
+// markBroken tells OnBroken's function that sv no longer serves whole.
+func (s *Seeder) markBroken(sv *seededVersion) {
+	s.mu.Lock()
+	fn, first := s.onBroken, !s.broken[sv.v.ID]
+	s.broken[sv.v.ID] = true
+	s.mu.Unlock()
+	if first && fn != nil {
+		fn(sv.v)
+	}
 }
 
 // Close stops the rechecks under way and waits for them. It is
@@ -77,6 +100,7 @@ func (s *Seeder) Forget(id manifest.VersionID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.loaded, id)
+	delete(s.broken, id)
 }
 
 // Attach serves the chunks a running fetch has written, until Detach.
@@ -157,6 +181,7 @@ func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash mani
 	err = library.ReadUnchanged(f.DiskPath, f.Size, f.ModTime, pl.off, buf)
 	if errors.Is(err, xfer.ErrChanged) {
 		s.reportChanged(f.DiskPath)
+		s.markBroken(sv)
 	}
 	if err != nil {
 		return err

@@ -77,5 +77,6 @@
 // chunk streams are open.
 //
 // Errors: ErrNotFound, ErrChanged, ErrBadRequest, ErrRemote, ErrBadPeer,
-// ErrProtocol, ErrTimeout, ErrNoProviders; match them with errors.Is.
+// ErrProtocol, ErrTimeout, ErrNoProviders, ErrStalled; match them with
+// errors.Is.
 package xfer

@@ -25,6 +25,9 @@ var (
 	ErrProtocol = errors.New("protocol violation")
 	// ErrNoProviders: a fetch ran out of providers before completing.
 	ErrNoProviders = errors.New("no provider could supply the missing chunks")
+	// ErrStalled: a fetch had no source and made no progress for its stall
+	// timeout (the error is a *StallError).
+	ErrStalled = errors.New("no progress and no peer with the missing chunks")
 	// ErrTimeout: a peer sent nothing within the request timeout.
 	ErrTimeout = errors.New("peer timed out")
 )

@@ -44,6 +44,14 @@ type Job struct {
 	// Download, if set, caps this job's chunk bytes per second, on top of
 	// the Fetcher's own download limit (NewDownloadLimit makes one).
 	Download *rate.Limiter
+	// Rank, if set, ranks a provider (rank.go): one of negative rank is
+	// asked only when no other provider in use holds a missing chunk, and
+	// providers waiting for a place are taken best first.
+	Rank func(peer.ID) float64
+	// StallTimeout, if positive, ends the fetch with a *StallError once it
+	// has had no source and verified no chunk for that long (see
+	// Progress.Looking); 0: it waits for providers as long as ctx lasts.
+	StallTimeout time.Duration
 }
 
 // Progress is a snapshot of a running fetch.
@@ -55,6 +63,7 @@ type Progress struct {
 	Chunks     int     // distinct chunks
 	ChunksDone int     // distinct chunks present
 	Peers      int     // providers in use
+	Looking    bool    // no provider in use holds a missing chunk: looking for peers
 	Elapsed    time.Duration
 }
 
@@ -105,7 +114,8 @@ func (fe *fetch) run(providers <-chan peer.AddrInfo) error {
 	}
 }
 
-// verdict returns the error that ends the fetch, if any.
+// verdict returns the error that ends the fetch, if any; with no
+// provider left to come, it starts those held in reserve.
 func (fe *fetch) verdict(noMoreProviders bool) error {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
@@ -113,7 +123,13 @@ func (fe *fetch) verdict(noMoreProviders bool) error {
 		return fe.fatal
 	}
 	if fe.remaining > 0 && noMoreProviders && len(fe.peers) == 0 && len(fe.backlog) == 0 {
-		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w", fe.v.ID, fe.remaining, len(fe.chunks), ErrNoProviders)
+		for _, ai := range fe.takeReserve() {
+			fe.startLocked(ai)
+		}
+	}
+	if fe.remaining > 0 && noMoreProviders && len(fe.peers) == 0 && len(fe.backlog) == 0 {
+		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w; %s",
+			fe.v.ID, fe.remaining, len(fe.chunks), ErrNoProviders, triedText(fe.stall.attempts()))
 	}
 	return nil
 }

@@ -57,20 +57,29 @@ type peerState struct {
 }
 
 // addProvider starts a peer goroutine for ai, or queues it when the fetch
-// already uses as many peers as allowed.
+// already uses as many peers as allowed, or holds it in reserve when its
+// rank is negative (rank.go).
 func (fe *fetch) addProvider(ai peer.AddrInfo) {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
+	if !fe.holdBack(ai) {
+		fe.startLocked(ai)
+	}
+}
+
+// startProvider is addProvider without the reserve.
+func (fe *fetch) startProvider(ai peer.AddrInfo) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	fe.startLocked(ai)
+}
+
+func (fe *fetch) startLocked(ai peer.AddrInfo) {
 	if ai.ID == fe.f.h.ID() || fe.banned[ai.ID] || fe.peers[ai.ID] != nil {
 		return
 	}
 	if len(fe.peers) >= fe.cfg.maxPeers {
-		for _, b := range fe.backlog {
-			if b.ID == ai.ID {
-				return
-			}
-		}
-		fe.backlog = append(fe.backlog, ai)
+		fe.queue(ai)
 		return
 	}
 	p := &peerState{
@@ -81,6 +90,7 @@ func (fe *fetch) addProvider(ai peer.AddrInfo) {
 	}
 	p.ctx, p.cancel = context.WithCancel(fe.ctx)
 	fe.peers[ai.ID] = p
+	fe.stall.noteStart(ai.ID)
 	fe.peerWG.Add(1)
 	go func() {
 		defer fe.peerWG.Done()
@@ -102,6 +112,7 @@ func (fe *fetch) runPeer(p *peerState) {
 	if err == nil {
 		err = fe.pullLoop(p)
 	}
+	fe.peerEnded(p, err)
 	if err != nil && p.ctx.Err() == nil {
 		fe.cfg.log.Debug("xfer: dropping peer", "peer", p.id, "version", fe.v.ID, "err", err)
 		if !fe.complete() {
@@ -113,8 +124,10 @@ func (fe *fetch) runPeer(p *peerState) {
 // pullLoop runs one lane: it pulls from p on a stream, and on a new one
 // after a failure, until p is of no more use, p's context ends, or
 // maxFailures streams in a row fail without delivering anything (it then
-// returns the last failure).
+// returns the first failure of the run: the later ones are often the
+// dialer's backoff from it).
 func (fe *fetch) pullLoop(p *peerState) error {
+	var first error
 	for failures := 0; ; {
 		delivered, err := fe.pull(p)
 		if err == nil || p.ctx.Err() != nil {
@@ -123,8 +136,11 @@ func (fe *fetch) pullLoop(p *peerState) error {
 		if delivered {
 			failures = 0
 		}
+		if failures == 0 {
+			first = err
+		}
 		if failures++; failures >= maxFailures {
-			return err
+			return first
 		}
 		fe.cfg.log.Debug("xfer: peer stream failed", "peer", p.id, "failures", failures, "err", err)
 	}
@@ -187,7 +203,7 @@ func (fe *fetch) removePeer(p *peerState) {
 	fe.mu.Unlock()
 	fe.requeue(p, asked...)
 	for _, ai := range next {
-		fe.addProvider(ai)
+		fe.startProvider(ai)
 	}
 	wake(fe.peerExit)
 }

@@ -74,6 +74,8 @@ type fetch struct {
 	// deferred holds the chunks each peer answered ELSEWHERE for
 	// (sched_elsewhere.go).
 	deferred map[*peerState]*deferrals
+	stall    stallState // stall.go
+	rank     rankState  // rank.go
 
 	total    int64   // the size of the version's distinct chunks
 	avgChunk float64 // its mean chunk size, for sizing windows

@@ -90,6 +90,7 @@ func (fe *fetch) rejected(p *peerState, i int, err error) {
 		p.bad = true
 		fe.banned[p.id] = true
 		fe.stats.BadPeers = append(fe.stats.BadPeers, p.id)
+		fe.stall.noteFailed(p.id, err.Error())
 	}
 	fe.mu.Unlock()
 	if !first {
@@ -112,6 +113,7 @@ func (fe *fetch) tickLoop() {
 			return
 		case <-t.C:
 			fe.tick(fe.cfg.progressInterval)
+			fe.checkStall(time.Now())
 			fe.report()
 		}
 	}
@@ -152,7 +154,7 @@ func (fe *fetch) report() {
 	pr := Progress{
 		Total: fe.total, Done: fe.present, Fetched: fe.stats.Bytes, Rate: fe.rate,
 		Chunks: len(fe.chunks), ChunksDone: len(fe.chunks) - fe.remaining,
-		Peers: len(fe.peers), Elapsed: time.Since(fe.start),
+		Peers: len(fe.peers), Looking: fe.stall.looking, Elapsed: time.Since(fe.start),
 	}
 	fe.mu.Unlock()
 	fe.job.Progress(pr)
