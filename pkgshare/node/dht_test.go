@@ -21,13 +21,16 @@ import (
 // each connected to the one before it, and fills their routing tables.
 func dhtNet(t testing.TB, servers int) []*node.Node {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	nodes := make([]*node.Node, servers)
 	for i := range nodes {
 		nodes[i] = nodetest.StartWith(t, nodetest.Key(t, byte(10+i)), node.Options{DHT: node.DHTServer, Log: slog.New(slog.DiscardHandler)})
 		if i > 0 {
-			require.NoError(t, nodes[i].Host.Connect(ctx, nodetest.AddrInfo(nodes[i-1])))
+			// A bound for each dial, not for starting them all: on a
+			// loaded machine 28 starts alone can take a minute.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := nodes[i].Host.Connect(ctx, nodetest.AddrInfo(nodes[i-1]))
+			cancel()
+			require.NoError(t, err)
 		}
 	}
 	for _, n := range nodes {
