@@ -3,8 +3,10 @@ package cmd_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,6 +28,7 @@ import (
 //	lt A B                    succeed if the integer A is less than B
 //	waitout REGEXP CMD ARG... run CMD until its stdout matches REGEXP (up to 60 s)
 //	jsonlogs stdout|stderr    every line of the last output is a JSON log record (time, level, msg)
+//	httpget URL               GET URL (on 127.0.0.1) and put the body in stdout
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"randfile": cmdRandfile,
@@ -36,6 +39,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"lt":       cmdLess,
 		"waitout":  cmdWaitout,
 		"jsonlogs": cmdJSONLogs,
+		"httpget":  cmdHTTPGet,
 	}
 }
 
@@ -192,4 +196,21 @@ func cmdJSONLogs(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	}
+}
+
+// cmdHTTPGet fetches a URL on the loopback address, as a scraper would.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 || !strings.HasPrefix(args[0], "http://127.0.0.1:") {
+		ts.Fatalf("usage: httpget http://127.0.0.1:PORT/PATH")
+	}
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(args[0])
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("httpget %s: %s: %s", args[0], resp.Status, body)
+	}
+	ts.Stdout().Write(body)
 }

@@ -21,6 +21,7 @@ type serveOptions struct {
 	MaxDownload int
 	// MaxRegistrations bounds what a rendezvous node holds; 0: the default.
 	MaxRegistrations int
+	Metrics          string // serve Prometheus metrics at this address; "": off
 }
 
 func newServeCommand(e *env) *cli.Command {
@@ -31,13 +32,15 @@ func newServeCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "rendezvous", Usage: "also act as a rendezvous node and circuit relay"},
 			&cli.StringSliceFlag{Name: "backbone", Usage: "federate with the rendezvous node at `MULTIADDR` (repeatable; with --rendezvous)"},
 			&cli.BoolFlag{Name: "federate", Usage: "join the rendezvous backbone so that other rendezvous nodes can federate with this one (with --rendezvous; implied by --backbone). Backbone members are trusted to relay unregistrations"},
+			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464; default off)"},
 			&cli.IntFlag{Name: "max-registrations", Value: rendezvous.DefaultMaxRegistrations, Usage: "hold at most `N` registrations, all peers together; when full, new ones are refused as unavailable (with --rendezvous)"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate")}
+			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate"),
+				Metrics: c.String("metrics")}
 			if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
 				return usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
 			}
@@ -81,6 +84,13 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 		return err
 	}
 	defer node.Close()
+	if opts.Metrics != "" {
+		stop, err := s.serveMetrics(node, opts.Metrics)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ns := rendezvous.NodeNamespace(node.Host.ID())
 	if err := node.Announce(ctx, ns); err != nil {
 		s.log.Warn("no rendezvous accepted this node yet; retrying in the background", "err", err)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -13,11 +14,14 @@ import (
 // host, library and providers, serving what it has to others while it
 // runs.
 func (n *Node) Fetch(ctx context.Context, opts fetch.Options) (*fetch.Result, error) {
-	return fetch.Run(ctx, fetch.Env{
+	start := time.Now()
+	res, err := fetch.Run(ctx, fetch.Env{
 		Host: n.Host, Library: n.Library, Seeder: n.Seeder, Fetcher: n.Fetcher,
 		Notify: n.Xfer.Notify, Providers: n.providers, Announce: n.announceProvider,
 		BadPeer: n.lowerScore, Known: n.versionSources, Rank: n.Rank, Log: n.log,
 	}, opts)
+	n.metrics.fetched(start, res, err)
+	return res, err
 }
 
 // versionSources are the peers a fetch by version ID asks for the

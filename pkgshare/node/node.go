@@ -82,6 +82,7 @@ type Node struct {
 
 	log         *slog.Logger
 	started     time.Time
+	metrics     *metrics // metrics.go
 	mu          sync.Mutex
 	announced   map[string]bool // namespaces registered through Announce
 	announceTTL time.Duration
@@ -136,7 +137,7 @@ func Start(opts Options) (n *Node, err error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n = &Node{Host: h, Peers: ps, log: opts.Log, ctx: ctx, cancel: cancel, started: time.Now(),
-		announced: map[string]bool{}, announceTTL: opts.AnnounceTTL}
+		announced: map[string]bool{}, announceTTL: opts.AnnounceTTL, metrics: newMetrics()}
 	n.stopTrack = ps.TrackHost(h)
 	if n.stopObs, err = n.observed.track(h, ctx.Done()); err != nil {
 		n.Close()

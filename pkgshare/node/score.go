@@ -62,6 +62,7 @@ func storedScore(ps pstore.PeerMetadata, p peer.ID) (int, time.Time) {
 // lowerScore records in the peerstore that p sent a bad chunk.
 func (n *Node) lowerScore(p peer.ID, err error) {
 	n.log.Warn("dropped a peer that sent a bad chunk", "peer", p, "err", err)
+	n.metrics.badChunk(p)
 	now := time.Now()
 	score := int(math.Round(PeerScore(n.Peers, p, now))) + badPeerScore
 	if err := n.Peers.Put(p, ScoreKey, score); err != nil {

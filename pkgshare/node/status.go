@@ -13,12 +13,13 @@ import (
 // Status is a snapshot of a running node.
 type Status struct {
 	ID         peer.ID           `json:"id"`
-	PID        int               `json:"pid"`        // the daemon's process ID
-	Addrs      []string          `json:"addrs"`      // listen addresses, with /p2p/<id>
-	Observed   []string          `json:"observed"`   // our addresses as peers see them (identify)
-	Peers      []string          `json:"peers"`      // connected peers
-	Rendezvous []string          `json:"rendezvous"` // configured rendezvous nodes
-	Announced  []string          `json:"announced"`  // rendezvous namespaces the node registers in, sorted
+	PID        int               `json:"pid"`               // the daemon's process ID
+	Addrs      []string          `json:"addrs"`             // listen addresses, with /p2p/<id>
+	Observed   []string          `json:"observed"`          // our addresses as peers see them (identify)
+	Peers      []string          `json:"peers"`             // connected peers
+	Rendezvous []string          `json:"rendezvous"`        // configured rendezvous nodes
+	Announced  []string          `json:"announced"`         // rendezvous namespaces the node registers in, sorted
+	Metrics    string            `json:"metrics,omitempty"` // where Prometheus metrics are served (serve --metrics)
 	IsRendez   bool              `json:"is_rendezvous"`
 	Transfers  []seeder.Transfer `json:"transfers"`      // fetches in progress
 	Uploaded   int64             `json:"uploaded_bytes"` // chunk bytes served since start
@@ -45,6 +46,7 @@ func (n *Node) Status() Status {
 		}
 	}
 	s.Announced = n.announcedNamespaces()
+	s.Metrics = n.metrics.servedAt()
 	slices.Sort(s.Announced)
 	return s
 }
