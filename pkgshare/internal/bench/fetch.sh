@@ -425,3 +425,33 @@ suite_publish() {
 		-n "p2psb publish" "$BENCH_BIN --home $W/home publish $data/blob" \
 		-n "sha256sum" "sha256sum $data/blob"
 }
+
+# suite_ticket times `p2psb fetch <ticket>` from a fresh home with no
+# config to its first verified chunk (strace, as in rss): a seeder with a
+# rendezvous, a ticket made by `share` while it serves, TICKET_MIB of data.
+suite_ticket() {
+	local W="$BENCH_DIR/ticket" data rzport r
+	data=$(mkdata "$TICKET_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	rzport=$(free_port)
+	start_rz "$W/rz" "$rzport"
+	publish "$W/seed" "$data" >"$W/id"
+	start_seeder ticket-seed "$W/seed" >/dev/null
+	p2psb --home "$W/seed" --rendezvous-peer "$RZ" share "$(cat "$W/id")" >"$W/ticket"
+	conditions >"$RESULTS/ticket.env"
+	for r in $(seq "$RUNS"); do
+		rm -rf "$W/f1" "$W/out1"
+		sync
+		strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,pwrite64 -e signal=none \
+			-o "$W/trace.$r" "$BENCH_BIN" --home "$W/f1" --no-mdns fetch "$(cat "$W/ticket")" -o "$W/out1" >/dev/null
+		cmp "$data/blob" "$W/out1/blob" || die "fetch <ticket>: the copy differs"
+	done
+	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/ticket.env"
+	{
+		echo "run  first_connect  second_connect  target_dir  partial_file  first_chunk (ms from execve)"
+		for r in $(seq "$RUNS"); do
+			printf '%s  %s\n' "$r" "$(phases "$W/trace.$r")"
+		done
+	} | tee "$RESULTS/ticket.txt"
+	stop_all
+}
