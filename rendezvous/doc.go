@@ -58,6 +58,17 @@
 // the same number, the oldest dropped first. One peer holds at most 1000
 // registrations (WithMaxRegistrationsPerPeer).
 //
+// # Learned rendezvous nodes
+//
+// A client started WithLearned remembers in its database (its own table,
+// rendezvous_learned, component "rendezvous-client") the rendezvous nodes
+// ListRendezvous finds under RendezvousNamespace and those given to Learn,
+// at most MaxLearned, the one heard of longest ago making way. When none of
+// the configured rendezvous nodes answers a request (dial errors,
+// timeouts, refusals), the request goes to up to 8 learned ones, the most
+// recently heard of first; for a minute after that the learned ones are
+// asked alongside the configured ones.
+//
 // # Federation
 //
 // Rendezvous nodes started WithBackbone form a backbone: they join the
