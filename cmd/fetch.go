@@ -199,6 +199,9 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if !opts.VersionID.IsZero() {
 		req.VersionID = &opts.VersionID
 	}
+	// The daemon keeps its own rendezvous nodes and asks a ticket's when
+	// those fail.
+	req.Rendezvous = p2pAddrStrings(opts.Rendezvous)
 	var err error
 	if req.Dir, err = os.Getwd(); err != nil {
 		return fmt.Errorf("fetch: working directory: %w", err)
