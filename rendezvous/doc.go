@@ -109,6 +109,14 @@
 // members are kept in the database (rendezvous_backbone_members): a restarted
 // member rejoins all of them though started with no backbone peers.
 //
+// Server.Backbone tells how a server stands with each peer it keeps in
+// touch with: joining (not tried yet), federating (the last catch-up
+// succeeded), unreachable, not federating (the peer speaks neither sync
+// protocol: a rendezvous not started as a backbone member, or no
+// rendezvous at all) or refused (it broke off the catch-up). A configured
+// peer that fails is logged as a warning when its state changes, and its
+// BackbonePeer.Warning says so; the join loop keeps retrying with backoff.
+//
 // A member's record carries the time it was signed as its Seq (unix
 // nanoseconds); each member signs a fresh one for every catch-up it asks for
 // or answers, and only a newer record replaces a held one. A member not heard
