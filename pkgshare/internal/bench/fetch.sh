@@ -356,7 +356,7 @@ stamp() {
 # written only after their hash is checked.
 first_chunk_run() {
 	local W=$1 r=$2
-	strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,pwrite64 -e signal=none \
+	strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,openat2,pwrite64 -e signal=none \
 		-o "$W/trace.$r" "$BENCH_BIN" --home "$W/f1" --rendezvous-peer "$(cat "$W/rz.addr")" \
 		fetch "$(cat "$W/id")" -o "$W/out1" >/dev/null
 }
@@ -365,13 +365,14 @@ first_chunk_run() {
 # connect (the rendezvous), the second (the seeder), the target directory
 # created (manifest resolved), the partial file opened (sink ready), and
 # the first chunk write starting. A call line is the one naming the path
-# (strace splits calls other threads interrupt into unfinished/resumed).
+# (strace splits calls other threads interrupt into unfinished/resumed);
+# the sink opens files with openat2 relative to their directory.
 phases() {
 	awk 'function ms() { return sprintf("%.0f", ($2 - t0) * 1000) }
 		/execve\(/ && !t0 { t0 = $2 }
 		/connect\(.*AF_INET/ && nc < 2 { c[nc++] = ms() }
 		/mkdirat\(.*\/out1"/ && !tgt { tgt = ms() }
-		/openat\(.*\/out1\/\.p2psb-partial\/ver_[^"]*\/f/ && !part { part = ms() }
+		/openat2?\(.*\/out1\/\.p2psb-partial\/ver_[^"]*(\/|>, ")f/ && !part { part = ms() }
 		/pwrite64\([0-9]+<[^>]*\/out1\/\.p2psb-partial\// { first = ms(); exit }
 		END { printf "%s %s %s %s %s\n", c[0], c[1], tgt, part, first }' "$1"
 }
@@ -442,7 +443,7 @@ suite_ticket() {
 	for r in $(seq "$RUNS"); do
 		rm -rf "$W/f1" "$W/out1"
 		sync
-		strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,pwrite64 -e signal=none \
+		strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,openat2,pwrite64 -e signal=none \
 			-o "$W/trace.$r" "$BENCH_BIN" --home "$W/f1" --no-mdns fetch "$(cat "$W/ticket")" -o "$W/out1" >/dev/null
 		cmp "$data/blob" "$W/out1/blob" || die "fetch <ticket>: the copy differs"
 	done
