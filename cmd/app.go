@@ -57,6 +57,7 @@ func commands(e *env) []*cli.Command {
 		newPublishCommand(e),
 		newPackagesCommand(e),
 		newFetchCommand(e),
+		newShareCommand(e),
 		newServeCommand(e),
 		newStatusCommand(e),
 		newLocateCommand(e),

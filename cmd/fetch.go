@@ -18,11 +18,13 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/fetch"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 	"github.com/p2psb/p2psb/pkgshare/node"
+	"github.com/p2psb/p2psb/pkgshare/ticket"
 )
 
 type fetchOptions struct {
 	Ref         manifest.Ref
-	VersionID   manifest.VersionID // instead of Ref when not zero
+	VersionID   manifest.VersionID // instead of Ref when Ref is zero; with Ref (a ticket's), the only version accepted
+	Rendezvous  []peer.AddrInfo    // from a ticket: rendezvous nodes to ask too
 	Output      string
 	Peers       []peer.AddrInfo
 	Seed        bool
@@ -52,11 +54,12 @@ func newFetchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fetch",
 		Usage:     "fetch a package (the newest version, or version N) from every peer that has it",
-		ArgsUsage: "<pkg-id>[@N] | <version-id>",
+		ArgsUsage: "<pkg-id>[@N] | <version-id> | <ticket>",
 		Description: "--timeout bounds the search for a provider of the version, before any chunk moves.\n" +
 			"--stall-timeout bounds a fetch under way that no peer can serve: when no provider in use holds\n" +
 			"a missing chunk and none arrived for that long, fetch gives up (exit 1) naming the peers it\n" +
-			"tried and why each failed; what it got stays, and the same command resumes it.",
+			"tried and why each failed; what it got stays, and the same command resumes it.\n" +
+			"A ticket (from p2psb share) names the package, a provider and its rendezvous nodes.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "peer", Usage: "also fetch from the node at `MULTIADDR` (repeatable)"},
@@ -82,13 +85,13 @@ func newFetchCommand(e *env) *cli.Command {
 
 func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 	if c.NArg() != 1 {
-		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION) or version ID")
+		return fetchOptions{}, usageErrorf("fetch takes one package ID (ID or ID@VERSION), version ID or ticket")
 	}
-	t, err := parseTarget(c.Args().First())
-	if err != nil {
+	opts := fetchOptions{Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
+	if err := opts.parseWhat(c.Args().First()); err != nil {
 		return fetchOptions{}, err
 	}
-	opts := fetchOptions{Ref: t.Ref, VersionID: t.VersionID, Output: c.String("output"), Seed: c.Bool("seed"), Timeout: c.Duration("timeout")}
+	var err error
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}
@@ -100,6 +103,25 @@ func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 		opts.Peers = append(opts.Peers, *ai)
 	}
 	return opts, nil
+}
+
+// parseWhat reads what to fetch: a package ID, ID@N, a version ID, or a
+// ticket, whose provider becomes one of the peers to ask.
+func (o *fetchOptions) parseWhat(arg string) error {
+	if !ticket.Looks(arg) {
+		t, err := parseTarget(arg)
+		o.Ref, o.VersionID = t.Ref, t.VersionID
+		return err
+	}
+	t, err := ticket.Parse(arg)
+	if err != nil {
+		return err
+	}
+	o.Ref, o.VersionID, o.Rendezvous = t.Ref(), t.VersionID, t.Rendezvous
+	if t.Provider.ID != "" {
+		o.Peers = append(o.Peers, t.Provider)
+	}
+	return nil
 }
 
 // fetchEvent is a progress line in --json mode.
@@ -139,6 +161,7 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	// fetch that is killed stops being offered within minutes, not hours.
 	nopts.AnnounceTTL = fetchAnnounceTTL
 	nopts.MDNS = !s.g.NoMDNS
+	nopts.RendezvousPeers = append(nopts.RendezvousPeers, p2pAddrStrings(opts.Rendezvous)...)
 	node, err := node.Start(nopts)
 	if err != nil {
 		return err
@@ -176,6 +199,9 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if !opts.VersionID.IsZero() {
 		req.VersionID = &opts.VersionID
 	}
+	// The daemon keeps its own rendezvous nodes and asks a ticket's when
+	// those fail.
+	req.Rendezvous = p2pAddrStrings(opts.Rendezvous)
 	var err error
 	if req.Dir, err = os.Getwd(); err != nil {
 		return fmt.Errorf("fetch: working directory: %w", err)

@@ -109,6 +109,7 @@ func printPublish(s *session, res *library.PublishResult) error {
 			{"files", fmt.Sprint(res.Files)},
 			{"bytes", fmt.Sprintf("%d (%s)", res.Bytes, humanBytes(res.Bytes))},
 			{"chunks", fmt.Sprint(res.Chunks)},
+			{"share", "p2psb share " + res.ID.String() + "  (prints a ticket: p2psb fetch <ticket> gets it anywhere)"},
 		})
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/pkgshare/seeder"
+	"github.com/p2psb/p2psb/rendezvous"
 )
 
 func newStatusCommand(e *env) *cli.Command {
@@ -42,18 +43,27 @@ func runStatus(ctx context.Context, s *session) error {
 		return err
 	}
 	return s.out.result(st, func(w io.Writer) error {
-		return table(w, nil, [][]string{
+		rows := [][]string{
 			{"node", st.ID.String()},
 			{"rendezvous node", fmt.Sprint(st.IsRendez)},
 			{"listening", strings.Join(st.Addrs, "\n\t")},
 			{"observed", strings.Join(st.Observed, "\n\t")},
 			{"rendezvous", strings.Join(st.Rendezvous, "\n\t")},
+		}
+		if len(st.Backbone) > 0 {
+			rows = append(rows, []string{"backbone", backboneStates(st.Backbone)})
+		}
+		rows = append(rows, [][]string{
 			{"connected peers", fmt.Sprint(len(st.Peers))},
 			{"DHT", dhtLine(st.DHT)},
 			{"uploaded", humanBytes(st.Uploaded)},
 			{"transfers", transferLines(st.Transfers)},
 			{"buddies", buddyStates(st.Buddies)},
-		})
+		}...)
+		for _, warn := range st.Warnings {
+			rows = append(rows, []string{"warning", warn})
+		}
+		return table(w, nil, rows)
 	})
 }
 
@@ -85,6 +95,23 @@ func buddyStates(bs []buddy.State) string {
 			state += ")"
 		}
 		lines[i] = fmt.Sprintf("%s %s %s", orDash(b.Alias), b.ID, state)
+	}
+	return strings.Join(lines, "\n\t")
+}
+
+// backboneStates formats how a rendezvous node stands with each backbone
+// peer, one a line.
+func backboneStates(bs []rendezvous.BackbonePeer) string {
+	lines := make([]string, len(bs))
+	for i, b := range bs {
+		how := "member"
+		if b.Configured {
+			how = "configured"
+		}
+		lines[i] = fmt.Sprintf("%s %s %s", b.ID, how, b.State)
+		if b.Failures > 0 {
+			lines[i] += fmt.Sprintf(" (%d failed, retrying)", b.Failures)
+		}
 	}
 	return strings.Join(lines, "\n\t")
 }

@@ -12,13 +12,14 @@
 //	xfer       the chunk transfer protocol: server, fetcher, scheduler
 //	catalog    the protocol that lists a node's packages to peers
 //	fetch      one fetch: resolving the version, local copy, pulling from providers
+//	ticket     one string naming a package, a provider and its rendezvous nodes
 //	transport  TCP with batched writes, dial ranking
 //	buddy      keeping buddies connected
 //	node       the libp2p host and everything wired to it: announcing, providers, status
 //	control    the daemon's local control socket
 //	demo       a whole network in one process
 //
-// The arrows: cmd → {control, demo} → node → {fetch, buddy, transport,
+// The arrows: cmd → {control, demo, ticket} → node → {fetch, buddy, transport,
 // catalog}; fetch → seeder → sink → library → {manifest, chunker, home,
 // xfer, catalog}. node, buddy and control use peerstore and rendezvous, which
 // import nothing of pkgshare; library, peerstore and rendezvous each migrate

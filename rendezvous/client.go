@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/discovery"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -29,6 +30,8 @@ type Client struct {
 	ads    map[string]*advert
 	closed bool
 
+	learned  *learnedStore // nil unless WithLearned
+	downAt   time.Time     // when no configured rendezvous last answered (under mu)
 	recMu    sync.Mutex
 	rec      []byte // the host's signed record, reused while its addresses stay
 	recAddrs string
@@ -50,6 +53,12 @@ func NewClient(h host.Host, rendezvousPeers []peer.AddrInfo, opts ...Option) (*C
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Client{h: h, cfg: cfg, ctx: ctx, cancel: cancel, ads: map[string]*advert{}}
+	if cfg.learnedDB != nil {
+		if c.learned, err = openLearned(ctx, cfg.learnedDB, cfg.maxAddrs, cfg.clock.Now); err != nil {
+			cancel()
+			return nil, err
+		}
+	}
 	seen := map[peer.ID]bool{h.ID(): true}
 	for _, ai := range rendezvousPeers {
 		if seen[ai.ID] {
@@ -114,13 +123,40 @@ func (c *Client) Close() error {
 
 // forEachServer runs f for every configured rendezvous concurrently and
 // returns the errors of those that failed, joined, and how many succeeded.
+// With learned rendezvous nodes (WithLearned), it runs f on those too when
+// no configured one succeeded, and alongside the configured ones for a
+// while after that happened (so a dead rendezvous's timeout is not waited
+// out before every request).
 func (c *Client) forEachServer(ctx context.Context, f func(ctx context.Context, rp peer.ID) error) (int, error) {
 	if len(c.servers) == 0 {
 		return 0, ErrNoRendezvous
 	}
-	errs := make([]error, len(c.servers))
+	if c.learned == nil {
+		return runOn(ctx, c.servers, f)
+	}
+	if c.configuredDown() {
+		return runOn(ctx, append(c.Servers(), c.fallbacks(ctx)...), f)
+	}
+	ok, err := runOn(ctx, c.servers, f)
+	if ok > 0 || ctx.Err() != nil {
+		return ok, err
+	}
+	c.markConfiguredDown()
+	fb := c.fallbacks(ctx)
+	if len(fb) == 0 {
+		return 0, err
+	}
+	c.cfg.log.Info("rendezvous: no configured rendezvous answered; asking learned ones", "learned", len(fb), "err", err)
+	ok, ferr := runOn(ctx, fb, f)
+	return ok, errors.Join(err, ferr)
+}
+
+// runOn runs f for every server concurrently and returns the errors of
+// those that failed, joined, and how many succeeded.
+func runOn(ctx context.Context, servers []peer.AddrInfo, f func(ctx context.Context, rp peer.ID) error) (int, error) {
+	errs := make([]error, len(servers))
 	var wg sync.WaitGroup
-	for i, ai := range c.servers {
+	for i, ai := range servers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -47,7 +47,7 @@ func (c *Client) registerAll(ctx context.Context, ns string, ttl time.Duration) 
 	if err != nil {
 		return 0, err
 	}
-	granted := make(chan time.Duration, len(c.servers))
+	granted := make(chan time.Duration, len(c.servers)+maxFallback)
 	ok, err := c.forEachServer(ctx, func(ctx context.Context, rp peer.ID) error {
 		g, err := c.registerAt(ctx, rp, ns, env, ttl)
 		if err == nil {

@@ -126,6 +126,7 @@ func (c *Client) Locate(ctx context.Context, id peer.ID) (Found, error) {
 // ListRendezvous returns the rendezvous nodes the configured ones know
 // (registered under RendezvousNamespace), followed by configured ones that
 // are not registered, with their configured addresses and no Rendezvous.
+// With WithLearned, the client remembers them all.
 func (c *Client) ListRendezvous(ctx context.Context) ([]Found, error) {
 	found, err := c.Discover(ctx, RendezvousNamespace, 0)
 	if err != nil {
@@ -139,6 +140,13 @@ func (c *Client) ListRendezvous(ctx context.Context) ([]Found, error) {
 		if !known[ai.ID] {
 			found = append(found, Found{AddrInfo: ai})
 		}
+	}
+	nodes := make([]peer.AddrInfo, len(found))
+	for i, f := range found {
+		nodes[i] = f.AddrInfo
+	}
+	if err := c.Learn(ctx, nodes); err != nil {
+		c.cfg.log.Info("rendezvous: remember rendezvous nodes", "err", err)
 	}
 	return found, nil
 }

@@ -58,6 +58,17 @@
 // the same number, the oldest dropped first. One peer holds at most 1000
 // registrations (WithMaxRegistrationsPerPeer).
 //
+// # Learned rendezvous nodes
+//
+// A client started WithLearned remembers in its database (its own table,
+// rendezvous_learned, component "rendezvous-client") the rendezvous nodes
+// ListRendezvous finds under RendezvousNamespace and those given to Learn,
+// at most MaxLearned, the one heard of longest ago making way. When none of
+// the configured rendezvous nodes answers a request (dial errors,
+// timeouts, refusals), the request goes to up to 8 learned ones, the most
+// recently heard of first; for a minute after that the learned ones are
+// asked alongside the configured ones.
+//
 // # Federation
 //
 // Rendezvous nodes started WithBackbone form a backbone: they join the
@@ -97,6 +108,14 @@
 // to a minute), so the backbone stays meshed when any one member is lost. The
 // members are kept in the database (rendezvous_backbone_members): a restarted
 // member rejoins all of them though started with no backbone peers.
+//
+// Server.Backbone tells how a server stands with each peer it keeps in
+// touch with: joining (not tried yet), federating (the last catch-up
+// succeeded), unreachable, not federating (the peer speaks neither sync
+// protocol: a rendezvous not started as a backbone member, or no
+// rendezvous at all) or refused (it broke off the catch-up). A configured
+// peer that fails is logged as a warning when its state changes, and its
+// BackbonePeer.Warning says so; the join loop keeps retrying with backoff.
 //
 // A member's record carries the time it was signed as its Seq (unix
 // nanoseconds); each member signs a fresh one for every catch-up it asks for

@@ -24,7 +24,8 @@ const (
 
 // link is the join loop of one backbone peer.
 type link struct {
-	poke chan struct{} // capacity 1: a connection to the peer came or went
+	poke  chan struct{} // capacity 1: a connection to the peer came or went
+	state BackbonePeer  // after the last attempt (under federation.mu)
 }
 
 // link starts the join loop of id unless it runs already.
@@ -98,11 +99,10 @@ func (f *federation) join(id peer.ID, l *link) {
 		case err != nil:
 			backoff = min(max(2*backoff, minBackoff), maxBackoff)
 			wait = backoff
-			f.s.cfg.log.Info("rendezvous: catch-up failed", "peer", id, "updates", n, "retry", wait, "err", err)
 		default:
 			backoff = 0
-			f.s.cfg.log.Debug("rendezvous: caught up", "peer", id, "updates", n)
 		}
+		f.record(id, l, n, err, wait)
 		if f.unlink(id) {
 			f.s.cfg.log.Info("rendezvous: forgot backbone member", "peer", id)
 			return
@@ -124,7 +124,7 @@ func (f *federation) connectAndCatchUp(id peer.ID, l *link) (int, error) {
 	err := f.s.h.Connect(ctx, peer.AddrInfo{ID: id, Addrs: f.addrsOf(id)})
 	cancel()
 	if err != nil {
-		return 0, fmt.Errorf("connect: %w", err)
+		return 0, fmt.Errorf("%w: %w", errUnreachable, err)
 	}
 	select {
 	case <-l.poke: // our own connection's notice: nothing new to catch up on

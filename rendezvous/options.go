@@ -1,6 +1,7 @@
 package rendezvous
 
 import (
+	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
@@ -31,7 +32,8 @@ type config struct {
 	maxMembers       int
 
 	// client
-	maxPeers int
+	maxPeers  int
+	learnedDB *sql.DB
 }
 
 func defaultConfig() config {
@@ -174,6 +176,19 @@ func WithMaxBackboneMembers(n int) Option {
 // servers return (10,000 by default).
 func WithMaxPeers(n int) Option {
 	return positive(n, func(cfg *config) { cfg.maxPeers = n })
+}
+
+// WithLearned makes a client remember in db (opened by the caller, see
+// sqlitedb.DSN) the rendezvous nodes it hears of, through ListRendezvous
+// or Learn, and ask them when none of the configured ones answers.
+func WithLearned(db *sql.DB) Option {
+	return func(cfg *config) error {
+		if db == nil {
+			return errBadOption
+		}
+		cfg.learnedDB = db
+		return nil
+	}
 }
 
 func positive[T int | time.Duration](v T, set func(*config)) Option {

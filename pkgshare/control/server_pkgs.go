@@ -93,6 +93,10 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, err)
 		return
 	}
+	if err := s.learnRendezvous(r.Context(), req.Rendezvous); err != nil {
+		answer(w, nil, err)
+		return
+	}
 	st := newStream(w)
 	opts.Progress = func(p fetch.Progress) { st.progress(p) }
 	res, err := s.node.Fetch(r.Context(), opts)
@@ -119,6 +123,22 @@ func (s *Server) fetchOptions(req FetchRequest) (fetch.Options, error) {
 		opts.Peers = append(opts.Peers, *ai)
 	}
 	return opts, nil
+}
+
+// learnRendezvous has the node remember a fetch's rendezvous nodes.
+func (s *Server) learnRendezvous(ctx context.Context, addrs []string) error {
+	var nodes []peer.AddrInfo
+	for _, a := range addrs {
+		ai, err := peer.AddrInfoFromString(a)
+		if err != nil {
+			return &Error{Msg: "rendezvous " + a + ": " + err.Error(), BadInput: true}
+		}
+		nodes = append(nodes, *ai)
+	}
+	if len(nodes) == 0 {
+		return nil
+	}
+	return s.node.LearnRendezvous(ctx, nodes)
 }
 
 // packages lists the library.

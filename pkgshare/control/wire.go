@@ -48,6 +48,9 @@ type FetchRequest struct {
 	MaxDownload int `json:"max_download,omitempty"`
 	// StallTimeout: fetch.Options.StallTimeout.
 	StallTimeout time.Duration `json:"stall_timeout,omitempty"`
+	// Rendezvous are rendezvous nodes (multiaddrs ending in /p2p/<id>, a
+	// ticket's) for the daemon to remember and ask when its own fail.
+	Rendezvous []string `json:"rendezvous,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.

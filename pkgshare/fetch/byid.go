@@ -16,7 +16,8 @@ import (
 // number, from the library when it knows the version (a fetch resumed,
 // say), else from the first of the explicit peers and the peers the node
 // knows (Env.Known) that serves the version. From then on it is a fetch of
-// ID@N whose manifest must hash to the version ID.
+// ID@N whose manifest must hash to the version ID. A fetch given the
+// package as well (a ticket's) starts there.
 
 // NoVersionError reports that nobody asked knew a version ID.
 type NoVersionError struct {

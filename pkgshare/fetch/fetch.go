@@ -23,6 +23,8 @@ import (
 type Options struct {
 	Ref manifest.Ref // the package, and version (0: the newest any provider offers)
 	// VersionID, if not zero, names the version instead of Ref (byid.go).
+	// With Ref.ID set too (a ticket names both), the providers of Ref.ID
+	// are asked for that version by its ID, and no other is taken.
 	VersionID manifest.VersionID
 	Target    string          // the directory that receives the files; default <Dir>/<name>
 	Dir       string          // where the default target goes; default the working directory
@@ -108,7 +110,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if !opts.VersionID.IsZero() {
+	if !opts.VersionID.IsZero() && opts.Ref.ID.IsZero() {
 		if opts.Ref, err = pinVersion(ctx, n, opts); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,10 @@
 //     whenever a rendezvous node reconnects; a node registers under its
 //     node namespace, every package it seeds under PackageNamespace, and
 //     unregisters all of it when it closes.
+//   - Learned rendezvous nodes: those the configured ones list (asked at
+//     the first rendezvous check and every learnEvery) and a ticket's,
+//     remembered in the database and asked when the configured ones fail
+//     (see rendezvous.WithLearned).
 //   - Providers: the peers a fetch asks (see pkgshare/fetch): explicit
 //     ones, then what the rendezvous returns, asked again while the fetch
 //     runs; buddies and recently seen peers when no rendezvous answers.

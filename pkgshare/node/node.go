@@ -226,7 +226,7 @@ func (n *Node) startRendezvous(opts Options, rzPeers, backbone []peer.AddrInfo) 
 	if len(rzPeers) == 0 {
 		return nil
 	}
-	c, err := rendezvous.NewClient(n.Host, rzPeers, rendezvous.WithLogger(n.log))
+	c, err := rendezvous.NewClient(n.Host, rzPeers, rendezvous.WithLogger(n.log), rendezvous.WithLearned(opts.DB))
 	if err != nil {
 		return fmt.Errorf("start rendezvous client: %w", err)
 	}

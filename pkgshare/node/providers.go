@@ -38,19 +38,16 @@ const fallbackPeers = 64
 // as mDNS finds them; when no rendezvous answers, buddies and recently seen
 // peers too. Without a rendezvous, mDNS and a DHT server to ask, it sends
 // the explicit peers, buddies and recent peers, and closes. Each peer is
-// sent once. Peers other than the explicit ones are sent best first within
-// each answer (buddies, then by score), and not at all while their score
-// is below SkipScore (score.go).
+// sent once, and again only with addresses it was not sent with (a
+// ticket's stale address, then the one a rendezvous knows now). Peers
+// other than the explicit ones are sent best first within each answer
+// (buddies, then by score), and not at all while their score is below
+// SkipScore (score.go).
 func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []peer.AddrInfo) <-chan peer.AddrInfo {
 	out := make(chan peer.AddrInfo, 64)
-	var mu sync.Mutex
-	sent := map[peer.ID]bool{n.Host.ID(): true}
+	sent := newSentPeers(n.Host.ID())
 	deliver := func(ai peer.AddrInfo) bool {
-		mu.Lock()
-		dup := sent[ai.ID]
-		sent[ai.ID] = true
-		mu.Unlock()
-		if dup {
+		if !sent.fresh(ai) {
 			return true
 		}
 		select {
@@ -190,4 +187,41 @@ func (n *Node) sendAll(found []peer.AddrInfo, send func(peer.AddrInfo) bool) boo
 		}
 	}
 	return true
+}
+
+// maxSentAddrs bounds the addresses remembered of one peer.
+const maxSentAddrs = 64
+
+// sentPeers remembers the peers a providers channel sent and with which
+// addresses.
+type sentPeers struct {
+	mu    sync.Mutex
+	addrs map[peer.ID]map[string]bool
+}
+
+func newSentPeers(self peer.ID) *sentPeers {
+	return &sentPeers{addrs: map[peer.ID]map[string]bool{self: nil}}
+}
+
+// fresh records ai and reports whether it is worth sending: a peer not
+// sent before, or one with an address it was not sent with. The node
+// itself never is.
+func (s *sentPeers) fresh(ai peer.AddrInfo) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	known, ok := s.addrs[ai.ID]
+	switch {
+	case ok && known == nil:
+		return false // the node itself
+	case !ok:
+		known = map[string]bool{}
+		s.addrs[ai.ID] = known
+	}
+	added := !ok
+	for _, a := range ai.Addrs {
+		if k := string(a.Bytes()); !known[k] && len(known) < maxSentAddrs {
+			known[k], added = true, true
+		}
+	}
+	return added
 }

@@ -5,18 +5,24 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // rendezvousCheck is how often a node checks that it is connected to its
-// rendezvous nodes.
-const rendezvousCheck = 5 * time.Second
+// rendezvous nodes; learnEvery how often it asks them for the other
+// rendezvous nodes they know (from the first check until one answers).
+const (
+	rendezvousCheck = 5 * time.Second
+	learnEvery      = 30 * time.Minute
+)
 
 // watchRendezvous keeps the node connected to its rendezvous nodes: every
 // rendezvousCheck it redials those it is not connected to, and registers
 // everything it announced again at one that answers, since a rendezvous
 // that dropped the connection may have restarted without its
 // registrations. (Rendezvous connections are protected from pruning, so a
-// lost connection means something happened at the other end.)
+// lost connection means something happened at the other end.) It also
+// learns the other rendezvous nodes now and then (learnRendezvous).
 func (n *Node) watchRendezvous() {
 	if n.Discovery == nil {
 		return
@@ -26,6 +32,7 @@ func (n *Node) watchRendezvous() {
 		defer n.wg.Done()
 		t := time.NewTicker(rendezvousCheck)
 		defer t.Stop()
+		var learnedAt time.Time
 		for {
 			select {
 			case <-n.ctx.Done():
@@ -44,8 +51,37 @@ func (n *Node) watchRendezvous() {
 				}
 				cancel()
 			}
+			// After the redials: a request that connects to a rendezvous
+			// that came back would hide that it did.
+			if time.Since(learnedAt) >= learnEvery && n.learnRendezvous() {
+				learnedAt = time.Now()
+			}
 		}
 	}()
+}
+
+// learnRendezvous asks the rendezvous nodes for the others they know, which
+// the client remembers (in the database) for when the configured ones
+// fail, and reports whether one answered.
+func (n *Node) learnRendezvous() bool {
+	ctx, cancel := context.WithTimeout(n.ctx, rendezvousCheck)
+	defer cancel()
+	found, err := n.Discovery.ListRendezvous(ctx)
+	if err != nil {
+		n.log.Debug("learn rendezvous nodes", "err", err)
+		return false
+	}
+	n.log.Debug("learned rendezvous nodes", "count", len(found))
+	return true
+}
+
+// LearnRendezvous remembers rendezvous nodes (a ticket's, say) to ask
+// when the configured ones fail. It does nothing without a rendezvous.
+func (n *Node) LearnRendezvous(ctx context.Context, nodes []peer.AddrInfo) error {
+	if n.Discovery == nil {
+		return nil
+	}
+	return n.Discovery.Learn(ctx, nodes)
 }
 
 // reannounce registers every namespace the node announced again.

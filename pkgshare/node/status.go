@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/p2psb/p2psb/pkgshare/seeder"
+	"github.com/p2psb/p2psb/rendezvous"
 )
 
 // Status is a snapshot of a running node.
@@ -25,6 +26,12 @@ type Status struct {
 	Uploaded   int64             `json:"uploaded_bytes"` // chunk bytes served since start
 	DHT        *DHTStatus        `json:"dht,omitempty"`  // nil with the DHT off
 	Started    time.Time         `json:"started"`
+	// Backbone is how a federating rendezvous node stands with each
+	// backbone peer (none otherwise).
+	Backbone []rendezvous.BackbonePeer `json:"backbone"`
+	// Warnings are what is wrong with the node (a backbone peer that does
+	// not federate, say).
+	Warnings []string `json:"warnings"`
 }
 
 // Status returns a snapshot of the node.
@@ -40,6 +47,15 @@ func (n *Node) Status() Status {
 		s.Peers = append(s.Peers, p.String())
 	}
 	s.DHT = n.dhtStatus()
+	s.Backbone, s.Warnings = []rendezvous.BackbonePeer{}, []string{}
+	if n.Server != nil {
+		s.Backbone = append(s.Backbone, n.Server.Backbone()...)
+	}
+	for _, b := range s.Backbone {
+		if w := b.Warning(); w != "" {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
 	if n.Discovery != nil {
 		for _, ai := range n.Discovery.Servers() {
 			s.Rendezvous = append(s.Rendezvous, ai.ID.String())

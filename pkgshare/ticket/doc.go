@@ -27,6 +27,9 @@
 //   - Checksum: the first four bytes of SHA-256 over the prefix and the
 //     body; it catches a ticket mangled in a copy, not a forged one.
 //
+// DialableAddrs prepares a provider's addresses for a ticket (interface
+// addresses for 0.0.0.0, unbound ports dropped, the most useful first).
+//
 // Parse refuses, with an *Error saying which, a string of another format
 // version, one whose checksum does not match, an unknown field, a field
 // out of order or repeated, and anything past MaxLen characters.

@@ -356,7 +356,7 @@ stamp() {
 # written only after their hash is checked.
 first_chunk_run() {
 	local W=$1 r=$2
-	strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,pwrite64 -e signal=none \
+	strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,openat2,pwrite64 -e signal=none \
 		-o "$W/trace.$r" "$BENCH_BIN" --home "$W/f1" --rendezvous-peer "$(cat "$W/rz.addr")" \
 		fetch "$(cat "$W/id")" -o "$W/out1" >/dev/null
 }
@@ -365,13 +365,14 @@ first_chunk_run() {
 # connect (the rendezvous), the second (the seeder), the target directory
 # created (manifest resolved), the partial file opened (sink ready), and
 # the first chunk write starting. A call line is the one naming the path
-# (strace splits calls other threads interrupt into unfinished/resumed).
+# (strace splits calls other threads interrupt into unfinished/resumed);
+# the sink opens files with openat2 relative to their directory.
 phases() {
 	awk 'function ms() { return sprintf("%.0f", ($2 - t0) * 1000) }
 		/execve\(/ && !t0 { t0 = $2 }
 		/connect\(.*AF_INET/ && nc < 2 { c[nc++] = ms() }
 		/mkdirat\(.*\/out1"/ && !tgt { tgt = ms() }
-		/openat\(.*\/out1\/\.p2psb-partial\/ver_[^"]*\/f/ && !part { part = ms() }
+		/openat2?\(.*\/out1\/\.p2psb-partial\/ver_[^"]*(\/|>, ")f/ && !part { part = ms() }
 		/pwrite64\([0-9]+<[^>]*\/out1\/\.p2psb-partial\// { first = ms(); exit }
 		END { printf "%s %s %s %s %s\n", c[0], c[1], tgt, part, first }' "$1"
 }
@@ -424,4 +425,34 @@ suite_publish() {
 		-n "mktorrent -l 20" "mktorrent -l 20 -o $W/x.torrent $data/blob" \
 		-n "p2psb publish" "$BENCH_BIN --home $W/home publish $data/blob" \
 		-n "sha256sum" "sha256sum $data/blob"
+}
+
+# suite_ticket times `p2psb fetch <ticket>` from a fresh home with no
+# config to its first verified chunk (strace, as in rss): a seeder with a
+# rendezvous, a ticket made by `share` while it serves, TICKET_MIB of data.
+suite_ticket() {
+	local W="$BENCH_DIR/ticket" data rzport r
+	data=$(mkdata "$TICKET_MIB")
+	rm -rf "$W" && mkdir -p "$W"
+	rzport=$(free_port)
+	start_rz "$W/rz" "$rzport"
+	publish "$W/seed" "$data" >"$W/id"
+	start_seeder ticket-seed "$W/seed" >/dev/null
+	p2psb --home "$W/seed" --rendezvous-peer "$RZ" share "$(cat "$W/id")" >"$W/ticket"
+	conditions >"$RESULTS/ticket.env"
+	for r in $(seq "$RUNS"); do
+		rm -rf "$W/f1" "$W/out1"
+		sync
+		strace -f --seccomp-bpf -ttt -y -e trace=execve,connect,mkdirat,openat,openat2,pwrite64 -e signal=none \
+			-o "$W/trace.$r" "$BENCH_BIN" --home "$W/f1" --no-mdns fetch "$(cat "$W/ticket")" -o "$W/out1" >/dev/null
+		cmp "$data/blob" "$W/out1/blob" || die "fetch <ticket>: the copy differs"
+	done
+	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/ticket.env"
+	{
+		echo "run  first_connect  second_connect  target_dir  partial_file  first_chunk (ms from execve)"
+		for r in $(seq "$RUNS"); do
+			printf '%s  %s\n' "$r" "$(phases "$W/trace.$r")"
+		done
+	} | tee "$RESULTS/ticket.txt"
+	stop_all
 }

@@ -7,7 +7,7 @@
 : "${BENCH_DIR:=/tmp/p2psb-bench}"
 : "${RUNS:=5}"
 # Package sizes in MiB (smaller ones make a quick trial run).
-: "${ONE_MIB:=1024}" "${SWARM_MIB:=64}" "${RSS_MIB:=4096}"
+: "${ONE_MIB:=1024}" "${SWARM_MIB:=64}" "${RSS_MIB:=4096}" "${TICKET_MIB:=64}"
 BENCH_BIN="${BENCH_BIN:-$BENCH_DIR/p2psb}"
 FLOOR_BIN="$BENCH_DIR/tlsfloor" # built by fetch.sh's start_floors
 RESULTS="$BENCH_DIR/results"

@@ -23,6 +23,8 @@ repository's HEAD commit):
   caps        1 GiB from four seeders capped at 25 MiB/s each
   swarm       64 MiB, one seeder capped at 20 MiB/s: 1 fetcher vs 16 at once
   rss         4 GiB through a rendezvous: peak RSS, start to first verified chunk
+  ticket      fetch <ticket> from a fresh home with no config: start to first
+              verified chunk
   floor       the "one" case beside tlsfloor, the bare TLS + BLAKE3 + disk
               path with no libp2p, without and with one yamux stream
   order       the "one" case's runs one at a time in the order ORDER
@@ -43,7 +45,7 @@ Go benchmarks (from the working tree; ARGS are passed on):
 Environment: RUNS (runs per measurement, default 5), BENCH_DIR (work
 directory, default /tmp/p2psb-bench), BENCH_BIN (a p2psb binary to time
 instead of building HEAD), ONE_MIB, SWARM_MIB, RSS_MIB (package sizes in
-MiB, default 1024, 64, 4096), ORDER (order), FETCH_FLAGS (extra global
+MiB, default 1024, 64, 4096; TICKET_MIB, default 64), ORDER (order), FETCH_FLAGS (extra global
 flags for the swarm's fetchers), TAG (suffix of the swarm's result files).
 EOF
 }
@@ -94,7 +96,7 @@ main() {
 	xfer) suite_xfer "$@"; return ;;
 	chunker) gobench chunker ./pkgshare/chunker -bench . -count "$RUNS" "$@"; return ;;
 	dht) gobench dht ./pkgshare/node -bench DHTFindProvider -benchtime 20x -count "$RUNS" "$@"; return ;;
-	fetch | one | caps | swarm | rss | floor | order | profile | publish) ;;
+	fetch | one | caps | swarm | rss | ticket | floor | order | profile | publish) ;;
 	*) usage >&2; die "no suite $suite" ;;
 	esac
 	trap stop_all EXIT
