@@ -20,7 +20,7 @@ const lookupTimeout = 30 * time.Second
 func newLocateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "locate",
-		Usage:     "find where a node is now, through the rendezvous nodes (or the peerstore)",
+		Usage:     "find where a node is now, through the rendezvous nodes, the DHT (or the peerstore)",
 		ArgsUsage: "<node-id>",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -126,6 +127,27 @@ func (n *Node) dhtStatus() *DHTStatus {
 	n.provided.mu.Lock()
 	defer n.provided.mu.Unlock()
 	return &DHTStatus{Server: n.DHT.Mode() == dht.ModeServer, Peers: n.DHT.RoutingTable().Size(), Provided: len(n.provided.ids)}
+}
+
+// findPeerTimeout bounds a search of the DHT for a node's addresses.
+const findPeerTimeout = 10 * time.Second
+
+// findPeer asks the DHT where node id is. Only DHT servers can be found
+// this way; a node behind a NAT is found through a rendezvous.
+func (n *Node) findPeer(ctx context.Context, id peer.ID) (peer.AddrInfo, error) {
+	if n.DHT.RoutingTable().Size() == 0 {
+		return peer.AddrInfo{}, errors.New("the DHT knows no peers yet")
+	}
+	ctx, cancel := context.WithTimeout(ctx, findPeerTimeout)
+	defer cancel()
+	ai, err := n.DHT.FindPeer(ctx, id)
+	if err != nil {
+		return peer.AddrInfo{}, fmt.Errorf("DHT: %w", err)
+	}
+	if len(ai.Addrs) == 0 {
+		return peer.AddrInfo{}, errors.New("DHT: no addresses")
+	}
+	return ai, nil
 }
 
 // provide stores, in the background, a record on the DHT saying that this

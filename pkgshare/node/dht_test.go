@@ -113,3 +113,16 @@ func TestPackageKey(t *testing.T) {
 	require.NotEqual(t, node.PackageKey(a), node.PackageKey(b))
 	require.Equal(t, "bafkrei", node.PackageKey(a).String()[:7], "a CIDv1, raw codec, SHA-256")
 }
+
+// TestLocateThroughDHT: with no rendezvous, a node finds where a DHT
+// server is through the DHT.
+func TestLocateThroughDHT(t *testing.T) {
+	servers := dhtNet(t, 8)
+	c := dhtClient(t, 102, servers[7])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	loc, err := c.Locate(ctx, servers[0].Host.ID())
+	require.NoError(t, err)
+	require.Equal(t, "dht", loc.Source)
+	require.NotEmpty(t, loc.Addrs)
+}

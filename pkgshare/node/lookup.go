@@ -14,7 +14,7 @@ import (
 type Location struct {
 	ID         peer.ID   `json:"id"`
 	Addrs      []string  `json:"addrs"`
-	Source     string    `json:"source"` // "rendezvous" or "peerstore"
+	Source     string    `json:"source"` // "rendezvous", "dht" or "peerstore"
 	Rendezvous []peer.ID `json:"rendezvous,omitempty"`
 }
 
@@ -36,7 +36,7 @@ func (*NoRendezvousError) Error() string {
 func (*NoRendezvousError) InvalidInput() bool { return true }
 
 // Locate finds where node id is now: through the rendezvous nodes, else
-// the addresses the peerstore has for it.
+// the DHT, else the addresses the peerstore has for it.
 func (n *Node) Locate(ctx context.Context, id peer.ID) (*Location, error) {
 	rzErr := errors.New("no rendezvous configured (--rendezvous-peer)")
 	if n.Discovery != nil {
@@ -46,12 +46,19 @@ func (n *Node) Locate(ctx context.Context, id peer.ID) (*Location, error) {
 		}
 		rzErr = err
 	}
-	if ai := n.Peers.PeerInfo(id); len(ai.Addrs) > 0 {
-		return &Location{ID: id, Addrs: addrStrings(ai), Source: "peerstore"}, nil
-	}
 	why := rzErr.Error()
 	if errors.Is(rzErr, rendezvous.ErrNotFound) {
 		why = "no rendezvous knows it"
+	}
+	if n.DHT != nil {
+		ai, err := n.findPeer(ctx, id)
+		if err == nil {
+			return &Location{ID: id, Addrs: addrStrings(ai), Source: "dht"}, nil
+		}
+		why += ", " + err.Error()
+	}
+	if ai := n.Peers.PeerInfo(id); len(ai.Addrs) > 0 {
+		return &Location{ID: id, Addrs: addrStrings(ai), Source: "peerstore"}, nil
 	}
 	return nil, fmt.Errorf("locate %s: %s, and the peerstore has no address for it", id, why)
 }

@@ -57,18 +57,24 @@ func (n *Node) Reach(ctx context.Context, id peer.ID) error {
 	}
 	if n.Discovery == nil {
 		ue.Reasons = append(ue.Reasons, "no rendezvous configured (--rendezvous-peer)")
-		return ue
-	}
-	f, err := n.Discovery.Locate(ctx, id)
-	if err != nil {
+	} else if f, err := n.Discovery.Locate(ctx, id); err != nil {
 		ue.Reasons = append(ue.Reasons, "rendezvous: "+err.Error())
-		return ue
-	}
-	if err := n.connect(ctx, f.AddrInfo); err != nil {
+	} else if err := n.connect(ctx, f.AddrInfo); err != nil {
 		ue.Reasons = append(ue.Reasons, "addresses from the rendezvous: "+err.Error())
+	} else {
+		return nil
+	}
+	if n.DHT == nil {
 		return ue
 	}
-	return nil
+	if ai, err := n.findPeer(ctx, id); err != nil {
+		ue.Reasons = append(ue.Reasons, err.Error())
+	} else if err := n.connect(ctx, ai); err != nil {
+		ue.Reasons = append(ue.Reasons, "addresses from the DHT: "+err.Error())
+	} else {
+		return nil
+	}
+	return ue
 }
 
 func (n *Node) connect(ctx context.Context, ai peer.AddrInfo) error {
