@@ -50,15 +50,21 @@ func (n *Node) Locate(ctx context.Context, id peer.ID) (*Location, error) {
 	if errors.Is(rzErr, rendezvous.ErrNotFound) {
 		why = "no rendezvous knows it"
 	}
+	known := n.Peers.PeerInfo(id) // before the DHT's answers add to it
 	if n.DHT != nil {
+		// DHT servers answer with whatever addresses they hold for the
+		// node, stale ones too: only those that answer a dial count.
 		ai, err := n.findPeer(ctx, id)
 		if err == nil {
-			return &Location{ID: id, Addrs: addrStrings(ai), Source: "dht"}, nil
+			if err = n.connect(ctx, ai); err == nil {
+				return &Location{ID: id, Addrs: addrStrings(ai), Source: "dht"}, nil
+			}
+			err = fmt.Errorf("the addresses the DHT has do not answer: %w", err)
 		}
 		why += ", " + err.Error()
 	}
-	if ai := n.Peers.PeerInfo(id); len(ai.Addrs) > 0 {
-		return &Location{ID: id, Addrs: addrStrings(ai), Source: "peerstore"}, nil
+	if len(known.Addrs) > 0 {
+		return &Location{ID: id, Addrs: addrStrings(known), Source: "peerstore"}, nil
 	}
 	return nil, fmt.Errorf("locate %s: %s, and the peerstore has no address for it", id, why)
 }

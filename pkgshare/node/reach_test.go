@@ -24,7 +24,7 @@ func TestBrowse(t *testing.T) {
 	var ue *node.UnreachableError
 	_, err = b.Browse(ctx, a.Host.ID())
 	require.ErrorAs(t, err, &ue)
-	require.Equal(t, []string{"the peerstore has no address for it", "no rendezvous configured (--rendezvous-peer)"}, ue.Reasons)
+	require.Equal(t, []string{"the peerstore has no address for it", "no rendezvous configured (--rendezvous-peer)", "the DHT knows no peers yet"}, ue.Reasons)
 	_, err = b.Browse(ctx, b.Host.ID())
 	require.ErrorAs(t, err, &ue)
 	require.Contains(t, err.Error(), "that is this node")
