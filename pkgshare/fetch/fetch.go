@@ -58,6 +58,7 @@ type Result struct {
 	Target       string             `json:"target"`
 	Bytes        int64              `json:"bytes"`         // the version's size
 	FetchedBytes int64              `json:"fetched_bytes"` // chunk bytes fetched from peers
+	RelayedBytes int64              `json:"relayed_bytes"` // of those, the ones that came through a relay
 	LocalBytes   int64              `json:"local_bytes"`   // chunk bytes copied from local files
 	Seconds      float64            `json:"seconds"`
 	Peers        int                `json:"peers"` // peers that sent chunks
@@ -250,6 +251,7 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 	})
 	if stats != nil {
 		f.res.FetchedBytes += stats.Bytes
+		f.res.RelayedBytes += stats.Relayed
 		f.res.BadPeers = append(f.res.BadPeers, stats.BadPeers...)
 		for p, b := range stats.PerPeer {
 			f.res.PerPeer[p.String()] += b
