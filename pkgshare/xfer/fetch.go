@@ -69,12 +69,14 @@ type Progress struct {
 
 // Stats sums up a finished (or failed) fetch.
 type Stats struct {
-	Bytes    int64             // chunk bytes fetched and verified (raw size)
-	Wire     int64             // body bytes received, including duplicates and bad chunks
-	PerPeer  map[peer.ID]int64 // verified raw bytes by the peer that sent them
-	Relayed  int64             // of Bytes, those that came through a circuit relay
-	BadPeers []peer.ID         // peers dropped for sending bad chunks
-	Duration time.Duration
+	Bytes   int64             // chunk bytes fetched and verified (raw size)
+	Wire    int64             // body bytes received, including duplicates and bad chunks
+	PerPeer map[peer.ID]int64 // verified raw bytes by the peer that sent them
+	Relayed int64             // of Bytes, those that came through a circuit relay
+	// FirstChunk is when the first chunk was verified; zero if none was.
+	FirstChunk time.Time
+	BadPeers   []peer.ID // peers dropped for sending bad chunks
+	Duration   time.Duration
 }
 
 // Fetch pulls the chunks job.Sink lacks from the providers, verifying

@@ -78,6 +78,9 @@ func (fe *fetch) verified(p *peerState, i int, relayed bool) {
 	if relayed {
 		fe.stats.Relayed += size
 	}
+	if fe.stats.FirstChunk.IsZero() {
+		fe.stats.FirstChunk = time.Now()
+	}
 	if fe.remaining == 0 {
 		fe.doneCancel()
 	}
