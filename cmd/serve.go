@@ -47,6 +47,7 @@ func newServeCommand(e *env) *cli.Command {
 	}
 }
 
+// parseServeOptions reads serve's flags and checks that they go together.
 func parseServeOptions(c *cli.Context) (serveOptions, error) {
 	if err := noArgs(c); err != nil {
 		return serveOptions{}, err
