@@ -219,7 +219,11 @@ func hostOptions(opts Options, ps *peerstore.Store, rzPeers []peer.AddrInfo) ([]
 	}
 	o = append(o, libp2p.EnableHolePunching(), libp2p.EnableAutoNATv2())
 	if usesRelays(opts, rzPeers) {
-		o = append(o, libp2p.EnableAutoRelayWithStaticRelays(rzPeers,
+		rm, err := relayResourceManager(rzPeers)
+		if err != nil {
+			return nil, err
+		}
+		o = append(o, libp2p.ResourceManager(rm), libp2p.EnableAutoRelayWithStaticRelays(rzPeers,
 			autorelay.WithBootDelay(0),
 			autorelay.WithBackoff(relayBackoff),
 			autorelay.WithMinInterval(relayBackoff)))
