@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +28,8 @@ const figuresEnv = "P2PSB_LAB_FIGURES"
 // starting a fetch to its first verified chunk across two NATs, and the
 // throughput of a large fetch across two NATs against the same fetch
 // between two public hosts of the lab. It prints markdown tables.
-// P2PSB_LAB_ATTEMPTS (20) and P2PSB_LAB_MIB (256) change the sizes.
+// P2PSB_LAB_ATTEMPTS (20) and P2PSB_LAB_MIB (256; 0: no throughput)
+// change the sizes; P2PSB_LAB_EIM_ONLY=1 measures the EIM pairing alone.
 func TestReachFigures(t *testing.T) {
 	if os.Getenv(figuresEnv) != "1" {
 		t.Skipf("set %s=1 to measure (takes minutes)", figuresEnv)
@@ -36,14 +38,29 @@ func TestReachFigures(t *testing.T) {
 	mib := envInt(t, "P2PSB_LAB_MIB", 256)
 	var report strings.Builder
 	report.WriteString("| publisher's NAT | fetcher's NAT | direct connections | median start to first verified chunk |\n|---|---|---|---|\n")
-	for _, pair := range [][2]natlab.Mapping{{eim, eim}, {eim, edm}, {edm, eim}, {edm, edm}} {
-		direct, firsts := punchAttempts(t, pair, attempts)
+	pairs := [][2]natlab.Mapping{{eim, eim}, {eim, edm}, {edm, eim}, {edm, edm}}
+	if os.Getenv("P2PSB_LAB_EIM_ONLY") == "1" {
+		pairs = pairs[:1]
+	}
+	var failures strings.Builder
+	for _, pair := range pairs {
+		direct, firsts, why := punchAttempts(t, pair, attempts)
+		for reason, n := range why {
+			fmt.Fprintf(&failures, "- %s / %s, %d times: %s\n", pair[0], pair[1], n, reason)
+		}
 		first := "-"
 		if len(firsts) > 0 {
 			first = median(firsts).Round(time.Millisecond).String()
 		}
 		fmt.Fprintf(&report, "| %s | %s | %d of %d (%.0f %%) | %s |\n", pair[0], pair[1], direct, attempts,
 			100*float64(direct)/float64(attempts), first)
+	}
+	if failures.Len() > 0 {
+		report.WriteString("\nWhy the other attempts got no direct connection:\n" + failures.String())
+	}
+	if mib == 0 {
+		t.Log("\n" + report.String())
+		return
 	}
 	natted := throughput(t, reachSpec(eim, eim), "alice", "bob", mib)
 	public := throughput(t, reachSpec(eim, eim), "carol", "dave", mib)
@@ -59,42 +76,67 @@ func TestReachFigures(t *testing.T) {
 }
 
 // punchAttempts fetches a one-chunk package from a publisher behind the
-// first NAT with attempts fresh fetchers (new node keys, so a new hole
-// punch each) behind the second, and returns how many got their chunks
-// over a direct connection and, for those, the time from starting the
-// process to the first verified chunk. Where hole punching works the
-// fetches run one at a time, so the times are not crowded; elsewhere each
-// waits out the direct wait, so they run ten at a time.
-func punchAttempts(t *testing.T, pair [2]natlab.Mapping, attempts int) (int, []time.Duration) {
-	w := newReachWorld(t, reachSpec(pair[0], pair[1]), "")
-	w.publish(256 << 10)
-	w.serve("alice")
+// first NAT to a fetcher behind the second, attempts times, each in a lab
+// of its own (a fresh rendezvous, publisher and fetcher: new node keys and
+// NAT mappings, and none of libp2p's limits per IP address carried over
+// from the attempt before). It returns how many got their chunks over a
+// direct connection, the time from starting the fetch process to its
+// first verified chunk for those, and the reasons of the others. Where
+// hole punching works the attempts run one at a time, so that the times
+// are not crowded; elsewhere each waits out the direct wait, so they run
+// ten at a time.
+func punchAttempts(t *testing.T, pair [2]natlab.Mapping, attempts int) (direct int, firsts []time.Duration, why map[string]int) {
 	parallel := 1
 	if pair[0] == edm || pair[1] == edm {
 		parallel = 10
 	}
 	var mu sync.Mutex
-	direct, firsts := 0, []time.Duration{}
+	why = map[string]int{}
 	for i := 0; i < attempts; i += parallel {
-		var wg sync.WaitGroup
-		for j := i; j < min(i+parallel, attempts); j++ {
-			wg.Go(func() {
-				start := time.Now()
-				res, _, err := w.fetchAs(fmt.Sprintf("fetcher%d", j), "bob")
-				if err != nil || res.RelayedBytes != 0 {
-					return
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				direct++
-				if res.FirstChunkAt != nil {
-					firsts = append(firsts, res.FirstChunkAt.Sub(start))
-				}
-			})
-		}
-		wg.Wait()
+		t.Run(fmt.Sprintf("%s-%s-%d", pair[0], pair[1], i), func(t *testing.T) {
+			for j := i; j < min(i+parallel, attempts); j++ {
+				t.Run(strconv.Itoa(j), func(t *testing.T) {
+					if parallel > 1 {
+						t.Parallel()
+					}
+					w := newReachWorld(t, reachSpec(pair[0], pair[1]), "")
+					w.publish(256 << 10)
+					w.serve("alice")
+					start := time.Now()
+					res, out, err := w.fetch("bob")
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil || res.RelayedBytes != 0 {
+						why[failureReason(out, err)]++
+						return
+					}
+					direct++
+					if res.FirstChunkAt != nil {
+						firsts = append(firsts, res.FirstChunkAt.Sub(start))
+					}
+				})
+			}
+		})
 	}
-	return direct, firsts
+	return direct, firsts, why
+}
+
+// failureReason is the gist of a failed fetch: its error message,
+// without IDs and numbers that differ from one attempt to the next.
+func failureReason(out string, err error) string {
+	if err == nil {
+		return "the chunks came through the relay"
+	}
+	last := out
+	if i := strings.LastIndex(out, "p2psb: "); i >= 0 {
+		last = out[i:]
+	}
+	last = strings.Join(strings.Fields(last), " ")
+	last = regexp.MustCompile(`12D3KooW[1-9A-HJ-NP-Za-km-z]+|ver_[a-z0-9]+|[0-9]+(\.[0-9]+)?(ms|s)\b`).ReplaceAllString(last, "…")
+	if len(last) > 1500 {
+		last = last[:1500] + "…"
+	}
+	return last
 }
 
 // throughput fetches mib MiB from host from to host to three times, each
