@@ -90,17 +90,27 @@ func TestReach(t *testing.T) {
 
 // TestReachRelayGone stops the rendezvous, the only relay, while a fetch
 // between two homes behind EIM NATs runs on the direct connection that
-// hole punching made: the fetch finishes.
+// hole punching made: the fetch finishes. Before, the publisher's status
+// shows it behind a NAT with a reservation at the rendezvous, and a
+// direct connection to the fetcher.
 func TestReachRelayGone(t *testing.T) {
 	const size = 8 << 20
 	w := newReachWorld(t, reachSpec(eim, eim), "")
 	data := w.publish(size)
 	w.serve("alice")
+	fetcher := w.nodeID("fetcher")
 	fetch := w.startFetch("bob", "--max-download", "2MiB")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err := fetch.WaitLine(ctx, regexp.MustCompile(`"event":"progress","done":[1-9]`))
 	require.NoError(t, err, "no chunk arrived: %s", fetch.Stderr())
+
+	st := w.status("pub")
+	require.NotEmpty(t, st.Reach.BehindNAT, "the rendezvous sees the publisher behind its router")
+	require.Contains(t, st.Reach.Relays, w.rzID)
+	require.Contains(t, st.Connections, statusConn{Peer: fetcher, Relayed: false},
+		"a direct connection to the fetcher: %+v", st.Connections)
+
 	w.rdv.Kill()
 	require.NoError(t, fetch.Wait(ctx), "%s", fetch.Stderr())
 	res := lastResult(t, fetch.Stdout())
@@ -131,25 +141,56 @@ func parseResult(stdout string) (fetchSummary, error) {
 	return res, err
 }
 
+// statusConn and nodeStatus are what the tests read of status --json.
+type statusConn struct {
+	Peer    string `json:"peer"`
+	Relayed bool   `json:"relayed"`
+}
+
+type nodeStatus struct {
+	Reach struct {
+		BehindNAT string   `json:"behind_nat"`
+		Relays    []string `json:"relay_reservations"`
+	} `json:"reach"`
+	Connections []statusConn `json:"connections"`
+}
+
+// status asks the daemon of home name for its status (over the control
+// socket, so from the test's own namespace).
+func (w *reachWorld) status(name string) nodeStatus {
+	w.t.Helper()
+	var st nodeStatus
+	require.NoError(w.t, json.Unmarshal(w.run("--home", filepath.Join(w.dir, name), "status", "--json"), &st))
+	return st
+}
+
+// nodeID returns the node ID of home name, creating the home.
+func (w *reachWorld) nodeID(name string) string {
+	w.t.Helper()
+	var id struct {
+		ID string `json:"id"`
+	}
+	require.NoError(w.t, json.Unmarshal(w.run("--home", filepath.Join(w.dir, name), "id", "--json"), &id))
+	return id.ID
+}
+
 // reachWorld is one lab with a rendezvous running on host rdv, and homes
 // for a publisher and a fetcher.
 type reachWorld struct {
-	t   *testing.T
-	lab *natlab.Lab
-	dir string
-	rz  string // the rendezvous's multiaddr
-	rdv *natlab.Proc
-	pkg string // the published package ID
+	t    *testing.T
+	lab  *natlab.Lab
+	dir  string
+	rz   string // the rendezvous's multiaddr
+	rzID string
+	rdv  *natlab.Proc
+	pkg  string // the published package ID
 }
 
 func newReachWorld(t *testing.T, spec natlab.Spec, relayData string) *reachWorld {
 	t.Helper()
 	w := &reachWorld{t: t, lab: natlab.New(t, spec), dir: t.TempDir()}
 	home := filepath.Join(w.dir, "rdv")
-	var id struct {
-		ID string `json:"id"`
-	}
-	require.NoError(t, json.Unmarshal(w.run("--home", home, "id", "--json"), &id))
+	w.rzID = w.nodeID("rdv")
 	args := []string{"--home", home, "--no-mdns", "--listen", "/ip4/0.0.0.0/tcp/4001",
 		"--listen", "/ip4/0.0.0.0/udp/4001/quic-v1", "serve", "--rendezvous"}
 	if relayData != "" {
@@ -157,7 +198,7 @@ func newReachWorld(t *testing.T, spec natlab.Spec, relayData string) *reachWorld
 	}
 	w.rdv = w.start("rdv", args...)
 	w.waitLine(w.rdv, `is serving on`)
-	w.rz = "/ip4/" + w.lab.Host("rdv").Addr.String() + "/tcp/4001/p2p/" + id.ID
+	w.rz = "/ip4/" + w.lab.Host("rdv").Addr.String() + "/tcp/4001/p2p/" + w.rzID
 	return w
 }
 
