@@ -33,8 +33,9 @@ const minRelayData = manifest.MaxChunkSize
 
 // NoDirectPathError ends a fetch from a peer that can be reached only
 // through a relay that carries no data: no direct connection came within
-// the wait (both peers behind NATs that give every flow a new port, the
-// usual reason), and the relay's limit is too small for chunks. It names
+// the wait (a peer behind a NAT that gives every flow a new port, a
+// symmetric NAT, is the usual reason), and the relay's limit is too small
+// for chunks. It names
 // what would help. Match it with errors.As.
 type NoDirectPathError struct {
 	Peer      peer.ID
@@ -44,8 +45,8 @@ type NoDirectPathError struct {
 }
 
 func (e *NoDirectPathError) Error() string {
-	return fmt.Sprintf("no direct connection to %s within %v: hole punching failed, as it does when both peers are "+
-		"behind NATs that change ports (symmetric NATs); the relay (%s) carries at most %d bytes per connection, "+
+	return fmt.Sprintf("no direct connection to %s within %v: hole punching failed, as it does when a peer is "+
+		"behind a NAT that gives each connection a new port (a symmetric NAT); the relay (%s) carries at most %d bytes per connection, "+
 		"too little for data. What would help: a rendezvous that relays data (p2psb serve --rendezvous "+
 		"--relay-data-limit SIZE), or a port forward to either peer (then --listen on it)",
 		e.Peer, e.Waited.Round(time.Millisecond), e.Relay, e.RelayData)

@@ -25,7 +25,7 @@ func TestNoDirectPathEndsFetch(t *testing.T) {
 	err := fe.verdict(false)
 	var got *NoDirectPathError
 	require.True(t, errors.As(err, &got), "%v", err)
-	require.Contains(t, err.Error(), "symmetric NATs")
+	require.Contains(t, err.Error(), "symmetric NAT")
 	require.Contains(t, err.Error(), "--relay-data-limit")
 	require.Contains(t, err.Error(), "port forward")
 }
