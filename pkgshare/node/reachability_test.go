@@ -49,3 +49,22 @@ func TestReachabilityStatus(t *testing.T) {
 	require.Equal(t, ReachPublic, r.status().Reachability, "an address AutoNAT v2 confirmed")
 	require.Equal(t, []string{"/ip4/11.77.0.20/tcp/4747"}, r.status().Reachable)
 }
+
+// Only an ordinary node that listens reserves relay slots: one that only
+// dials is never dialled, and a rendezvous node is a relay itself.
+func TestUsesRelays(t *testing.T) {
+	rz := []peer.AddrInfo{{ID: "rz"}}
+	listen := []string{"/ip4/0.0.0.0/tcp/4747"}
+	for name, tc := range map[string]struct {
+		opts Options
+		rz   []peer.AddrInfo
+		want bool
+	}{
+		"listens, has rendezvous": {Options{Listen: listen}, rz, true},
+		"dials only":              {Options{}, rz, false},
+		"no rendezvous":           {Options{Listen: listen}, nil, false},
+		"is a rendezvous":         {Options{Listen: listen, Rendezvous: true}, rz, false},
+	} {
+		require.Equal(t, tc.want, usesRelays(tc.opts, tc.rz), name)
+	}
+}
