@@ -23,7 +23,7 @@ type Fetcher struct {
 
 // NewFetcher returns a Fetcher using h. Options: WithDownloadLimit,
 // WithRequestTimeout, WithMaxPeers, WithWindow, WithProgressInterval,
-// WithLogger.
+// WithDirectWait, WithLogger.
 func NewFetcher(h host.Host, opts ...Option) (*Fetcher, error) {
 	cfg, err := applyOptions(opts)
 	if err != nil {
