@@ -265,6 +265,9 @@ func printFetch(w io.Writer, res *fetch.Result) error {
 	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %d peers, %s copied locally\n",
 		res.Name, res.Version, humanBytes(res.Bytes), res.Target, res.Seconds,
 		humanBytes(res.FetchedBytes), res.Peers, humanBytes(res.LocalBytes))
+	if err == nil && res.RelayedBytes > 0 {
+		_, err = fmt.Fprintf(w, "%s of it came through a relay\n", humanBytes(res.RelayedBytes))
+	}
 	return err
 }
 

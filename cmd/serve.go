@@ -17,6 +17,7 @@ type serveOptions struct {
 	Rendezvous  bool
 	Backbone    []string
 	Federate    bool
+	RelayData   int64 // with Rendezvous: the relay's data budget per relayed connection
 	MaxUpload   int
 	MaxDownload int
 	// MaxRegistrations bounds what a rendezvous node holds; 0: the default.
@@ -34,29 +35,46 @@ func newServeCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "federate", Usage: "join the rendezvous backbone so that other rendezvous nodes can federate with this one (with --rendezvous; implied by --backbone). Backbone members are trusted to relay unregistrations"},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464; default off)"},
 			&cli.IntFlag{Name: "max-registrations", Value: rendezvous.DefaultMaxRegistrations, Usage: "hold at most `N` registrations, all peers together; when full, new ones are refused as unavailable (with --rendezvous)"},
+			&cli.StringFlag{Name: "relay-data-limit", Usage: "let the circuit relay carry package data for peers that cannot connect directly (both behind symmetric NATs), up to `SIZE` each way per relayed connection (with --rendezvous; default 0: the relay carries only what sets up direct connections, since its bandwidth is yours)"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate"),
-				Metrics: c.String("metrics")}
-			if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
-				return usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
-			}
-			if opts.MaxRegistrations = c.Int("max-registrations"); c.IsSet("max-registrations") && !opts.Rendezvous {
-				return usageErrorf("--max-registrations bounds a rendezvous node; add --rendezvous")
-			}
-			if opts.MaxRegistrations < 1 {
-				return usageErrorf("--max-registrations %d: want a count of at least 1", opts.MaxRegistrations)
-			}
-			var err error
-			if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
+			opts, err := parseServeOptions(c)
+			if err != nil {
 				return err
 			}
 			return withSession(c, e, func(ctx context.Context, s *session) error { return runServe(ctx, s, opts) })
 		},
 	}
+}
+
+// parseServeOptions reads serve's flags and checks that they go together.
+func parseServeOptions(c *cli.Context) (serveOptions, error) {
+	if err := noArgs(c); err != nil {
+		return serveOptions{}, err
+	}
+	opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate"),
+		Metrics: c.String("metrics")}
+	if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
+		return serveOptions{}, usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
+	}
+	if opts.MaxRegistrations = c.Int("max-registrations"); c.IsSet("max-registrations") && !opts.Rendezvous {
+		return serveOptions{}, usageErrorf("--max-registrations bounds a rendezvous node; add --rendezvous")
+	}
+	if opts.MaxRegistrations < 1 {
+		return serveOptions{}, usageErrorf("--max-registrations %d: want a count of at least 1", opts.MaxRegistrations)
+	}
+	relayData, err := parseRate("relay-data-limit", c.String("relay-data-limit"))
+	if err != nil {
+		return serveOptions{}, err
+	}
+	if relayData > 0 && !opts.Rendezvous {
+		return serveOptions{}, usageErrorf("--relay-data-limit sets what this node's relay carries; add --rendezvous")
+	}
+	opts.RelayData = int64(relayData)
+	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
+		return serveOptions{}, err
+	}
+	return opts, nil
 }
 
 // serveEvent is what serve prints when it is ready and when it stops.
@@ -76,6 +94,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	}
 	nopts.Rendezvous, nopts.Backbone, nopts.Federate, nopts.Redial = opts.Rendezvous, opts.Backbone, opts.Federate, 64
 	nopts.MaxRegistrations = opts.MaxRegistrations
+	nopts.RelayDataLimit = opts.RelayData
 	nopts.MaxUpload, nopts.MaxDownload, nopts.MDNS = opts.MaxUpload, opts.MaxDownload, !s.g.NoMDNS
 	keep := buddy.DefaultOptions()
 	nopts.KeepBuddies = &keep

@@ -54,7 +54,10 @@ func runStatus(ctx context.Context, s *session) error {
 			rows = append(rows, []string{"backbone", backboneStates(st.Backbone)})
 		}
 		rows = append(rows, [][]string{
+			{"reachability", reachLine(st.Reach)},
+			{"relay reservations", orDash(strings.Join(st.Reach.Relays, "\n\t"))},
 			{"connected peers", fmt.Sprint(len(st.Peers))},
+			{"connections", connectionLines(st.Connections)},
 			{"DHT", dhtLine(st.DHT)},
 			{"uploaded", humanBytes(st.Uploaded)},
 			{"transfers", transferLines(st.Transfers)},
@@ -124,6 +127,32 @@ func transferLines(ts []seeder.Transfer) string {
 	lines := make([]string, len(ts))
 	for i, t := range ts {
 		lines[i] = fmt.Sprintf("%s v%d: %s of %s into %s", t.Name, t.Version, humanBytes(t.HaveBytes), humanBytes(t.Bytes), t.Target)
+	}
+	return strings.Join(lines, "\n\t")
+}
+
+// reachLine says whether peers can dial the node, and why it thinks so.
+func reachLine(r node.ReachabilityStatus) string {
+	line := r.Reachability
+	if r.BehindNAT != "" {
+		line += " (behind a NAT: a rendezvous sees it at " + r.BehindNAT + ")"
+	}
+	return line
+}
+
+// connectionLines formats the open connections, one a line, each direct
+// or relayed.
+func connectionLines(cs []node.Connection) string {
+	if len(cs) == 0 {
+		return "none"
+	}
+	lines := make([]string, len(cs))
+	for i, c := range cs {
+		path := "direct"
+		if c.Relayed {
+			path = "relayed"
+		}
+		lines[i] = fmt.Sprintf("%s %s %s", c.Peer, path, c.Addr)
 	}
 	return strings.Join(lines, "\n\t")
 }

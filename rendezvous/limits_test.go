@@ -7,6 +7,7 @@ import (
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
+	"github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,7 +24,7 @@ func TestResourceLimits(t *testing.T) {
 }
 
 func TestNodeOptionsServeRelay(t *testing.T) {
-	opts, err := NodeOptions(DefaultConnsPerIP)
+	opts, err := NodeOptions(DefaultConnsPerIP, 0)
 	require.NoError(t, err)
 	h, err := libp2p.New(append(opts, libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))...)
 	require.NoError(t, err)
@@ -37,4 +38,14 @@ func TestNodeOptionsServeRelay(t *testing.T) {
 		}
 		return false
 	}, 10*time.Second, 10*time.Millisecond, "the relay service runs")
+}
+
+func TestRelayResources(t *testing.T) {
+	def := RelayResources(0)
+	require.NotNil(t, def.Limit)
+	require.Equal(t, relay.DefaultLimit().Data, def.Limit.Data, "no data budget by default")
+	withData := RelayResources(64 << 20)
+	require.Equal(t, int64(64<<20), withData.Limit.Data)
+	require.Greater(t, withData.Limit.Duration, def.Limit.Duration)
+	require.Greater(t, withData.BufferSize, def.BufferSize)
 }

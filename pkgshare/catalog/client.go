@@ -92,7 +92,8 @@ func (s *Service) page(ctx context.Context, p peer.ID, cursor []byte, limit int,
 	limit = min(limit, maxAsk)
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
 	defer cancel()
-	st, err := s.h.NewStream(ctx, p, ProtocolID)
+	// A catalog is small: it may come through a relay (a limited connection).
+	st, err := s.h.NewStream(network.WithAllowLimitedConn(ctx, "p2psb catalog"), p, ProtocolID)
 	if errors.Is(err, msmux.ErrNotSupported[protocol.ID]{}) {
 		return nil, fmt.Errorf("%w (%v)", ErrUnsupported, err)
 	}

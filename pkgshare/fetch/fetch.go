@@ -58,13 +58,16 @@ type Result struct {
 	Target       string             `json:"target"`
 	Bytes        int64              `json:"bytes"`         // the version's size
 	FetchedBytes int64              `json:"fetched_bytes"` // chunk bytes fetched from peers
-	LocalBytes   int64              `json:"local_bytes"`   // chunk bytes copied from local files
-	Seconds      float64            `json:"seconds"`
-	Peers        int                `json:"peers"` // peers that sent chunks
-	PerPeer      map[string]int64   `json:"per_peer"`
-	BadPeers     []peer.ID          `json:"bad_peers"`
-	Already      bool               `json:"already"` // the version was already complete there
-	Warnings     []string           `json:"warnings,omitempty"`
+	RelayedBytes int64              `json:"relayed_bytes"` // of those, the ones that came through a relay
+	// FirstChunkAt is when the first fetched chunk was verified.
+	FirstChunkAt *time.Time       `json:"first_chunk_at,omitempty"`
+	LocalBytes   int64            `json:"local_bytes"` // chunk bytes copied from local files
+	Seconds      float64          `json:"seconds"`
+	Peers        int              `json:"peers"` // peers that sent chunks
+	PerPeer      map[string]int64 `json:"per_peer"`
+	BadPeers     []peer.ID        `json:"bad_peers"`
+	Already      bool             `json:"already"` // the version was already complete there
+	Warnings     []string         `json:"warnings,omitempty"`
 }
 
 // Env is what a fetch needs of the node that runs it.
@@ -250,6 +253,10 @@ func (f *filling) pull(ctx context.Context, sink xfer.Sink) error {
 	})
 	if stats != nil {
 		f.res.FetchedBytes += stats.Bytes
+		f.res.RelayedBytes += stats.Relayed
+		if t := stats.FirstChunk; !t.IsZero() && (f.res.FirstChunkAt == nil || t.Before(*f.res.FirstChunkAt)) {
+			f.res.FirstChunkAt = &t
+		}
 		f.res.BadPeers = append(f.res.BadPeers, stats.BadPeers...)
 		for p, b := range stats.PerPeer {
 			f.res.PerPeer[p.String()] += b

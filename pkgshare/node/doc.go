@@ -26,6 +26,14 @@
 //     negative score last and prefer buddies (score.go).
 //   - Observed addresses: this node's addresses as peers report them
 //     (identify), shown in Status.
+//   - Reachability: whether peers can dial the node (public, private or
+//     unknown; see reachability.go). Every ordinary node runs the AutoNAT
+//     v2 client and DCUtR hole punching; one that listens and has
+//     rendezvous nodes also runs AutoRelay with them as static relays, so
+//     that behind a NAT it holds a relay reservation and registers
+//     /p2p-circuit addresses (the node registers again whenever its
+//     addresses change). A rendezvous node runs the circuit relay, the
+//     AutoNAT v1 service and the AutoNAT v2 server (rendezvous.NodeOptions).
 //   - Reach: finding and dialling a peer by ID alone (peerstore, then the
 //     rendezvous), for browsing its catalog (Browse).
 //

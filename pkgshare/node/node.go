@@ -16,6 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	"github.com/libp2p/go-libp2p/p2p/host/autorelay"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
@@ -44,6 +45,11 @@ type Options struct {
 	// MaxRegistrations bounds the registrations a rendezvous node holds,
 	// all peers together (with Rendezvous); 0: rendezvous.DefaultMaxRegistrations.
 	MaxRegistrations int
+	// RelayDataLimit (with Rendezvous) lets the circuit relay carry data
+	// for peers that cannot connect directly: each relayed connection may
+	// move this many bytes each way (rendezvous.RelayResources). 0: the
+	// relay carries only what sets up direct connections.
+	RelayDataLimit int64
 
 	Redial      int            // how many recently working peers to redial at start
 	MaxUpload   int            // bytes per second served to peers; 0: unlimited
@@ -87,6 +93,8 @@ type Node struct {
 	announced   map[string]bool // namespaces registered through Announce
 	announceTTL time.Duration
 	observed    observedAddrs
+	reach       reachability
+	stopReach   func()
 	mdns        mdns.Service // nil unless Options.MDNS
 	lan         lanPeers
 	provided    provided
@@ -127,7 +135,7 @@ func Start(opts Options) (n *Node, err error) {
 			ps.Close()
 		}
 	}()
-	hostOpts, err := hostOptions(opts, ps)
+	hostOpts, err := hostOptions(opts, ps, rzPeers)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +150,10 @@ func Start(opts Options) (n *Node, err error) {
 	if n.stopObs, err = n.observed.track(h, ctx.Done()); err != nil {
 		n.Close()
 		return nil, fmt.Errorf("follow identify: %w", err)
+	}
+	if n.stopReach, err = n.reach.track(h, rzPeers, usesRelays(opts, rzPeers), ctx.Done()); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("follow reachability: %w", err)
 	}
 	if err := ps.ProtectBuddies(h.ConnManager()); err != nil {
 		n.Close()
@@ -163,13 +175,17 @@ func Start(opts Options) (n *Node, err error) {
 		n.Close()
 		return nil, err
 	}
+	if err := n.followAddrs(); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("follow addresses: %w", err)
+	}
 	n.redial(opts.Redial)
 	n.watchRendezvous()
 	n.keepBuddies(opts)
 	return n, nil
 }
 
-func hostOptions(opts Options, ps *peerstore.Store) ([]libp2p.Option, error) {
+func hostOptions(opts Options, ps *peerstore.Store, rzPeers []peer.AddrInfo) ([]libp2p.Option, error) {
 	cm, err := connmgr.NewConnManager(100, 400, connmgr.WithGracePeriod(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("connection manager: %w", err)
@@ -195,15 +211,36 @@ func hostOptions(opts Options, ps *peerstore.Store) ([]libp2p.Option, error) {
 		o = append(o, libp2p.ListenAddrs(addrs...))
 	}
 	if opts.Rendezvous {
-		ro, err := rendezvous.NodeOptions(rendezvous.DefaultConnsPerIP)
+		ro, err := rendezvous.NodeOptions(rendezvous.DefaultConnsPerIP, opts.RelayDataLimit)
 		if err != nil {
 			return nil, err
 		}
-		o = append(append(o, ro...), libp2p.EnableNATService())
-	} else {
-		o = append(o, libp2p.EnableHolePunching())
+		return append(o, ro...), nil
+	}
+	o = append(o, libp2p.EnableHolePunching(), libp2p.EnableAutoNATv2())
+	if usesRelays(opts, rzPeers) {
+		rm, err := relayResourceManager(rzPeers)
+		if err != nil {
+			return nil, err
+		}
+		o = append(o, libp2p.ResourceManager(rm), libp2p.EnableAutoRelayWithStaticRelays(rzPeers,
+			autorelay.WithBootDelay(0),
+			autorelay.WithBackoff(relayBackoff),
+			autorelay.WithMinInterval(relayBackoff)))
 	}
 	return o, nil
+}
+
+// relayBackoff is how long AutoRelay waits before asking a rendezvous that
+// refused a reservation (or went away) again; libp2p's default is an hour,
+// far too long for a rendezvous that restarts.
+const relayBackoff = 10 * time.Second
+
+// usesRelays says whether a node reserves relay slots at its rendezvous
+// nodes: an ordinary node that listens (a node that only dials is never
+// dialled, so it needs no reservation) and has rendezvous nodes.
+func usesRelays(opts Options, rzPeers []peer.AddrInfo) bool {
+	return !opts.Rendezvous && len(opts.Listen) > 0 && len(rzPeers) > 0
 }
 
 // startRendezvous starts the rendezvous server (for a rendezvous node) and
@@ -336,6 +373,9 @@ func (n *Node) Close() error {
 		n.stopTrack()
 		if n.stopObs != nil {
 			n.stopObs()
+		}
+		if n.stopReach != nil {
+			n.stopReach()
 		}
 		errs = append(errs, n.Host.Close(), n.Peers.Close())
 		n.closeErr = errors.Join(errs...)

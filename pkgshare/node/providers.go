@@ -62,6 +62,7 @@ func (n *Node) providers(ctx context.Context, id manifest.PackageID, explicit []
 	go func() {
 		defer n.wg.Done()
 		defer close(out)
+		n.reach.waitPunchReady(ctx)
 		for _, ai := range explicit {
 			if !deliver(ai) {
 				return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -91,4 +92,48 @@ func (n *Node) reannounce(ctx context.Context) {
 			n.log.Info("register again", "ns", ns, "err", err)
 		}
 	}
+}
+
+// addrsSettle is how long a node waits after its addresses change for
+// more changes before it registers again (a reservation often brings
+// several addresses, one after the other).
+const addrsSettle = 200 * time.Millisecond
+
+// followAddrs registers everything the node announced again whenever its
+// addresses change, so that the signed records at the rendezvous nodes
+// carry what the node can be reached at now: relayed addresses (through a
+// reservation AutoRelay made) above all, or new listen addresses.
+func (n *Node) followAddrs() error {
+	if n.Discovery == nil {
+		return nil
+	}
+	sub, err := n.Host.EventBus().Subscribe(new(event.EvtLocalAddressesUpdated))
+	if err != nil {
+		return err
+	}
+	n.wg.Go(func() {
+		defer sub.Close()
+		settle := time.NewTimer(time.Hour)
+		settle.Stop()
+		defer settle.Stop()
+		for {
+			select {
+			case <-n.ctx.Done():
+				return
+			case _, ok := <-sub.Out():
+				if !ok {
+					return
+				}
+				settle.Reset(addrsSettle)
+			case <-settle.C:
+				if len(n.announcedNamespaces()) == 0 {
+					continue
+				}
+				addrs := n.Host.Addrs()
+				n.reannounce(n.ctx)
+				n.log.Info("addresses changed; registered again", "addrs", addrs)
+			}
+		}
+	})
+	return nil
 }

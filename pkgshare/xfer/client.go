@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -22,7 +23,7 @@ type Fetcher struct {
 
 // NewFetcher returns a Fetcher using h. Options: WithDownloadLimit,
 // WithRequestTimeout, WithMaxPeers, WithWindow, WithProgressInterval,
-// WithLogger.
+// WithDirectWait, WithLogger.
 func NewFetcher(h host.Host, opts ...Option) (*Fetcher, error) {
 	cfg, err := applyOptions(opts)
 	if err != nil {
@@ -35,9 +36,17 @@ func NewFetcher(h host.Host, opts ...Option) (*Fetcher, error) {
 }
 
 // open starts a stream to p and sends its request. The stream is reset
-// when ctx ends; call the returned stop before finishing it.
+// when ctx ends; call the returned stop before finishing it. A chunk
+// stream runs on a connection that may carry data (openChunkStream);
+// the others may run on a limited, relayed one (see path.go).
 func (f *Fetcher) open(ctx context.Context, p peer.ID, req *pb.Request) (*wire, func() bool, error) {
-	s, err := f.h.NewStream(ctx, p, ProtocolID)
+	var s network.Stream
+	var err error
+	if _, chunks := req.Kind.(*pb.Request_GetChunks); chunks {
+		s, err = f.openChunkStream(ctx, p)
+	} else {
+		s, err = f.h.NewStream(allowLimited(ctx), p, ProtocolID)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open stream to %s: %w", p, err)
 	}

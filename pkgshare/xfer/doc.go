@@ -76,7 +76,15 @@
 // holds others back. The state is in memory and per version, while its
 // chunk streams are open.
 //
+// Paths. A peer behind a NAT may be reached only through a circuit relay,
+// on a limited connection. Manifest and HAVE streams run on it; chunk
+// streams wait (WithDirectWait, 15s) for the direct connection hole
+// punching makes, and use the relay only if its data limit per connection
+// holds a chunk of the largest size. Otherwise the peer is dropped with a
+// *NoDirectPathError, which ends the fetch once no other peer is left
+// (see path.go). Stats.Relayed counts the bytes that came through relays.
+//
 // Errors: ErrNotFound, ErrChanged, ErrBadRequest, ErrRemote, ErrBadPeer,
 // ErrProtocol, ErrTimeout, ErrNoProviders, ErrStalled; match them with
-// errors.Is.
+// errors.Is. *NoDirectPathError; match it with errors.As.
 package xfer

@@ -69,11 +69,14 @@ type Progress struct {
 
 // Stats sums up a finished (or failed) fetch.
 type Stats struct {
-	Bytes    int64             // chunk bytes fetched and verified (raw size)
-	Wire     int64             // body bytes received, including duplicates and bad chunks
-	PerPeer  map[peer.ID]int64 // verified raw bytes by the peer that sent them
-	BadPeers []peer.ID         // peers dropped for sending bad chunks
-	Duration time.Duration
+	Bytes   int64             // chunk bytes fetched and verified (raw size)
+	Wire    int64             // body bytes received, including duplicates and bad chunks
+	PerPeer map[peer.ID]int64 // verified raw bytes by the peer that sent them
+	Relayed int64             // of Bytes, those that came through a circuit relay
+	// FirstChunk is when the first chunk was verified; zero if none was.
+	FirstChunk time.Time
+	BadPeers   []peer.ID // peers dropped for sending bad chunks
+	Duration   time.Duration
 }
 
 // Fetch pulls the chunks job.Sink lacks from the providers, verifying
@@ -122,10 +125,14 @@ func (fe *fetch) verdict(noMoreProviders bool) error {
 	if fe.fatal != nil {
 		return fe.fatal
 	}
-	if fe.remaining > 0 && noMoreProviders && len(fe.peers) == 0 && len(fe.backlog) == 0 {
+	idle := fe.remaining > 0 && len(fe.peers) == 0 && len(fe.backlog) == 0
+	if idle && (noMoreProviders || fe.noPath != nil) {
 		for _, ai := range fe.takeReserve() {
 			fe.startLocked(ai)
 		}
+	}
+	if fe.remaining > 0 && fe.noPath != nil && len(fe.peers) == 0 && len(fe.backlog) == 0 {
+		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w", fe.v.ID, fe.remaining, len(fe.chunks), fe.noPath)
 	}
 	if fe.remaining > 0 && noMoreProviders && len(fe.peers) == 0 && len(fe.backlog) == 0 {
 		return fmt.Errorf("fetch %s: %d of %d chunks missing: %w; %s",

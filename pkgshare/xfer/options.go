@@ -24,6 +24,7 @@ type config struct {
 	maxWindow        int
 	verifyWorkers    int
 	progressInterval time.Duration
+	directWait       time.Duration
 }
 
 func defaultConfig() config {
@@ -36,6 +37,7 @@ func defaultConfig() config {
 		maxWindow:        64,
 		verifyWorkers:    runtime.GOMAXPROCS(0),
 		progressInterval: 250 * time.Millisecond,
+		directWait:       15 * time.Second,
 	}
 }
 
@@ -136,6 +138,13 @@ func WithWindow(lo, hi int) Option {
 // 250ms).
 func WithProgressInterval(d time.Duration) Option {
 	return positive("progress interval", d, func(c *config) { c.progressInterval = d })
+}
+
+// WithDirectWait sets how long a chunk stream to a peer reached only
+// through a relay waits for hole punching to make a direct connection
+// (Fetcher; default 15s; see NoDirectPathError).
+func WithDirectWait(d time.Duration) Option {
+	return positive("direct wait", d, func(c *config) { c.directWait = d })
 }
 
 // positive is an Option setting a duration that must be positive.

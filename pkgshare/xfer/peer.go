@@ -112,6 +112,9 @@ func (fe *fetch) runPeer(p *peerState) {
 	if err == nil {
 		err = fe.pullLoop(p)
 	}
+	if np := (*NoDirectPathError)(nil); errors.As(err, &np) {
+		fe.unreachable(np)
+	}
 	fe.peerEnded(p, err)
 	if err != nil && p.ctx.Err() == nil {
 		fe.cfg.log.Debug("xfer: dropping peer", "peer", p.id, "version", fe.v.ID, "err", err)
@@ -135,6 +138,9 @@ func (fe *fetch) pullLoop(p *peerState) error {
 		}
 		if delivered {
 			failures = 0
+		}
+		if np := (*NoDirectPathError)(nil); errors.As(err, &np) {
+			return err // waiting again would not help
 		}
 		if failures == 0 {
 			first = err
@@ -174,6 +180,16 @@ func (fe *fetch) connect(p *peerState) error {
 	ctx, cancel := context.WithTimeout(p.ctx, fe.cfg.requestTimeout)
 	defer cancel()
 	return fe.f.h.Connect(ctx, p.addrs)
+}
+
+// unreachable records that np.Peer can be reached only through a relay
+// that carries no data: it is not taken into the fetch again, and once no
+// other peer is left the fetch ends with np, which says what would help.
+func (fe *fetch) unreachable(np *NoDirectPathError) {
+	fe.mu.Lock()
+	defer fe.mu.Unlock()
+	fe.banned[np.Peer] = true
+	fe.noPath = np
 }
 
 // removePeer takes p out of the fetch and gives back its requests.

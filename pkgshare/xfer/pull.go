@@ -17,6 +17,8 @@ type arrival struct {
 	i    int
 	enc  pb.Encoding
 	body []byte
+	// relayed: it came through a circuit relay, not a direct connection.
+	relayed bool
 }
 
 // pull waits until there is something to ask p, then runs one chunk
@@ -189,7 +191,7 @@ func (fe *fetch) readChunk(p *peerState, c *wire, i int) error {
 		return nil
 	}
 	select {
-	case fe.verifyq <- &arrival{p: p, i: i, enc: hdr.Encoding, body: body}:
+	case fe.verifyq <- &arrival{p: p, i: i, enc: hdr.Encoding, body: body, relayed: Relayed(c.s.Conn())}:
 		return nil
 	case <-fe.ctx.Done():
 		pool.Put(body)

@@ -70,7 +70,10 @@ type fetch struct {
 	peers     map[peer.ID]*peerState
 	backlog   []peer.AddrInfo
 	banned    map[peer.ID]bool
-	stats     Stats
+	// noPath is the last peer that could not be reached but through a
+	// relay that carries no data; it ends the fetch once no peer is left.
+	noPath *NoDirectPathError
+	stats  Stats
 	// deferred holds the chunks each peer answered ELSEWHERE for
 	// (sched_elsewhere.go).
 	deferred map[*peerState]*deferrals

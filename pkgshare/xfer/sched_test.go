@@ -67,7 +67,7 @@ func TestReceivedDuplicateDiscarded(t *testing.T) {
 	require.Equal(t, []int{0}, fe.pick(b), "endgame duplicate")
 	require.True(t, fe.received(a, 0, 10), "the first copy is verified")
 	require.False(t, fe.received(b, 0, 10), "the second is not")
-	fe.verified(a, 0)
+	fe.verified(a, 0, false)
 	require.Equal(t, 0, fe.remaining)
 	require.Equal(t, 0, fe.busy)
 }

@@ -52,7 +52,7 @@ func (fe *fetch) verify(a *arrival) {
 		fe.fail(fmt.Errorf("fetch %s: write chunk %s: %w", fe.v.ID, c.Hash, err))
 		return
 	}
-	fe.verified(a.p, a.i)
+	fe.verified(a.p, a.i, a.relayed)
 	if fe.job.Notify != nil {
 		fe.job.Notify.Notify(fe.v.ID)
 	}
@@ -64,8 +64,9 @@ func (fe *fetch) isBad(p *peerState) bool {
 	return p.bad
 }
 
-// verified records chunk i as done, fetched from p.
-func (fe *fetch) verified(p *peerState, i int) {
+// verified records chunk i as done, fetched from p (through a relay if
+// relayed).
+func (fe *fetch) verified(p *peerState, i int, relayed bool) {
 	fe.mu.Lock()
 	defer fe.mu.Unlock()
 	size := int64(fe.chunks[i].Size)
@@ -74,6 +75,12 @@ func (fe *fetch) verified(p *peerState, i int) {
 	fe.present += size
 	fe.stats.Bytes += size
 	fe.stats.PerPeer[p.id] += size
+	if relayed {
+		fe.stats.Relayed += size
+	}
+	if fe.stats.FirstChunk.IsZero() {
+		fe.stats.FirstChunk = time.Now()
+	}
 	if fe.remaining == 0 {
 		fe.doneCancel()
 	}

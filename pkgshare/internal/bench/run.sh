@@ -41,6 +41,10 @@ Go benchmarks (from the working tree; ARGS are passed on):
   chunker     go test -bench . over ./pkgshare/chunker (cuts, SHA-256, BLAKE3)
   dht         go test -bench DHTFindProvider over ./pkgshare/node: 50 nodes, no
               rendezvous, time to the first provider, 20 searches a run
+  nat         the NAT lab (root): hole-punch success over 20 attempts per NAT
+              pairing, start to first verified chunk across two NATs, a
+              256 MiB fetch across two NATs against two public hosts
+              (TestReachFigures in ./pkgshare/internal/labtest)
 
 Environment: RUNS (runs per measurement, default 5), BENCH_DIR (work
 directory, default /tmp/p2psb-bench), BENCH_BIN (a p2psb binary to time
@@ -81,6 +85,14 @@ suite_xfer() {
 	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/xfer.env"
 }
 
+# suite_nat runs the NAT lab's figures test and keeps its tables.
+suite_nat() {
+	conditions "$(git -C "$REPO" describe --always --dirty) (working tree)" >"$RESULTS/nat.env"
+	(cd "$REPO" && P2PSB_LAB_FIGURES=1 NATLAB_REQUIRE=1 go test -count=1 -timeout 30m \
+		-run '^TestReachFigures$' -v ./pkgshare/internal/labtest "$@") | tee "$RESULTS/nat.txt"
+	cut -d' ' -f1-3 /proc/loadavg >>"$RESULTS/nat.env"
+}
+
 main() {
 	local suite=${1:-help}
 	shift || true
@@ -96,6 +108,7 @@ main() {
 	xfer) suite_xfer "$@"; return ;;
 	chunker) gobench chunker ./pkgshare/chunker -bench . -count "$RUNS" "$@"; return ;;
 	dht) gobench dht ./pkgshare/node -bench DHTFindProvider -benchtime 20x -count "$RUNS" "$@"; return ;;
+	nat) suite_nat "$@"; return ;;
 	fetch | one | caps | swarm | rss | ticket | floor | order | profile | publish) ;;
 	*) usage >&2; die "no suite $suite" ;;
 	esac

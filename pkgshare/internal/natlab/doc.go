@@ -43,9 +43,9 @@
 //
 // Addressing plan (IPv4 only; IPv6 is disabled in every lab namespace):
 //
-//	public net         10.77.0.0/24
-//	public host i      10.77.0.(10+i)       i = 0..89, in Spec.Public order
-//	router k, WAN      10.77.0.(101+k)      k = 0..99, in Spec.Homes order
+//	public net         11.77.0.0/24
+//	public host i      11.77.0.(10+i)       i = 0..89, in Spec.Public order
+//	router k, WAN      11.77.0.(101+k)      k = 0..99, in Spec.Homes order
 //	router k, LAN      192.168.(1+k).0/24, router at .1
 //	client j of k      192.168.(1+k).(10+j) j = 0..199
 //
@@ -66,10 +66,13 @@
 // stay in that namespace for their whole life, but goroutines it starts do
 // not run in the namespace (see Do).
 //
-// For libp2p tests: go-libp2p takes 10.77.0.0/24 for a private range
-// (manet.IsPublicAddr), so a stock host neither advertises lab addresses
-// as public nor hands them to its hole-punching service, which accepts
-// public addresses only; AutoNAT likewise ignores them. Routers keep
+// For libp2p tests: the public net is in a globally routed range
+// (manet.IsPublicAddr), not a private one, because go-libp2p treats
+// private addresses as local: a stock host would neither advertise lab
+// addresses as public, nor probe them with AutoNAT, nor hand them to its
+// hole-punching service, which accepts public addresses only. No packet
+// to that range leaves the lab: lab namespaces have no link to the
+// machine's own namespace and no default route out of the lab. Routers keep
 // Linux's conntrack timeouts (an unanswered UDP flow is forgotten after
 // 30 s, an answered one 120 s after its last packet); Host.Sysctl on a
 // router changes them. Nothing hairpins: a client cannot reach its own

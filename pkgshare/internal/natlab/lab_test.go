@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
 	"github.com/stretchr/testify/require"
 )
 
@@ -73,16 +75,20 @@ func TestPlan(t *testing.T) {
 		got = append(got, line)
 	}
 	require.Equal(t, []string{
-		"natlab-1-0-rdv public 10.77.0.10",
-		"natlab-1-0-relay public 10.77.0.11",
-		"natlab-1-0-r1 router 10.77.0.101 lan 192.168.1.1 endpoint-independent",
+		"natlab-1-0-rdv public 11.77.0.10",
+		"natlab-1-0-relay public 11.77.0.11",
+		"natlab-1-0-r1 router 11.77.0.101 lan 192.168.1.1 endpoint-independent",
 		"natlab-1-0-c1 client 192.168.1.10 via r1",
 		"natlab-1-0-c2 client 192.168.1.11 via r1",
-		"natlab-1-0-r2 router 10.77.0.102 lan 192.168.2.1 endpoint-dependent",
+		"natlab-1-0-r2 router 11.77.0.102 lan 192.168.2.1 endpoint-dependent",
 		"natlab-1-0-c3 client 192.168.2.10 via r2",
 	}, got)
 	for _, h := range spec.plan("x") {
 		require.True(t, PublicNet.Contains(h.Addr) == (h.Role != Client), h.Name)
+		// go-libp2p must take the public net for the internet, the LANs
+		// for private networks (see the package comment).
+		a := ma.StringCast("/ip4/" + h.Addr.String() + "/tcp/1")
+		require.Equal(t, h.Role != Client, manet.IsPublicAddr(a), h.Name)
 	}
 }
 

@@ -78,7 +78,7 @@ const (
 
 // PublicNet is the public net's prefix, a /24 (see the package comment);
 // every public address of the plan is derived from it.
-var PublicNet = netip.MustParsePrefix("10.77.0.0/24")
+var PublicNet = netip.MustParsePrefix("11.77.0.0/24")
 
 // publicAddr is the address with host part n on the public net.
 func publicAddr(n int) netip.Addr {
