@@ -32,6 +32,7 @@ type fetchOptions struct {
 	MaxDownload int
 	Timeout     time.Duration
 	Stall       time.Duration
+	Overwrite   bool
 }
 
 // rateFlags are the rate limits serve and fetch take.
@@ -64,6 +65,7 @@ func newFetchCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "peer", Usage: "also fetch from the node at `MULTIADDR` (repeatable)"},
 			&cli.BoolFlag{Name: "seed", Usage: "keep serving the package after the fetch, until SIGINT/SIGTERM"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace files in the target that p2psb did not write (refused otherwise)"},
 			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "give up when no provider offers the version within `DURATION` (the search, before fetching)"},
 			&cli.DurationFlag{Name: "stall-timeout", Value: time.Minute, EnvVars: []string{envName("stall-timeout")},
 				Usage: "while fetching, give up when no peer holds a missing chunk and none arrived for `DURATION` (config key stall-timeout; 0: wait for ever)"},
@@ -92,6 +94,7 @@ func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 		return fetchOptions{}, err
 	}
 	var err error
+	opts.Overwrite = c.Bool("overwrite")
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}
@@ -170,7 +173,7 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	bar := newProgress(s, "fetching")
 	res, err := node.Fetch(ctx, fetch.Options{
 		Ref: opts.Ref, VersionID: opts.VersionID, Target: opts.Output, Peers: opts.Peers, Announce: true,
-		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall,
+		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall, Overwrite: opts.Overwrite,
 		Progress: func(p fetch.Progress) { s.fetchProgress(bar, p) },
 	})
 	bar.Done()
@@ -195,7 +198,8 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if opts.MaxUpload != 0 {
 		s.log.Warn("a daemon runs for this home: it serves with its own --max-upload")
 	}
-	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall}
+	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall,
+		Overwrite: opts.Overwrite}
 	if !opts.VersionID.IsZero() {
 		req.VersionID = &opts.VersionID
 	}

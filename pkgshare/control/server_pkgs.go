@@ -105,7 +105,7 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fetchOptions(req FetchRequest) (fetch.Options, error) {
 	opts := fetch.Options{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true,
-		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload, StallTimeout: req.StallTimeout}
+		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload, StallTimeout: req.StallTimeout, Overwrite: req.Overwrite}
 	if req.VersionID != nil {
 		opts.VersionID = *req.VersionID
 	}

@@ -51,6 +51,9 @@ type FetchRequest struct {
 	// Rendezvous are rendezvous nodes (multiaddrs ending in /p2p/<id>, a
 	// ticket's) for the daemon to remember and ask when its own fail.
 	Rendezvous []string `json:"rendezvous,omitempty"`
+	// Overwrite lets the fetch replace files in the target that p2psb did
+	// not write.
+	Overwrite bool `json:"overwrite,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.
