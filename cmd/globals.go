@@ -237,6 +237,9 @@ func loadConfig(path, homeDir string) (altsrc.InputSourceContext, error) {
 		}
 		return nil, usageErrorf("config file %s: %v", path, err)
 	}
+	if err := checkConfig(path); err != nil {
+		return nil, err
+	}
 	src, err := altsrc.NewTomlSourceFromFile(path)
 	if err != nil {
 		return nil, usageErrorf("config file %s: %v", path, err)

@@ -58,8 +58,9 @@ type FetchRequest struct {
 
 // BuddyRequest adds a buddy, or changes its alias.
 type BuddyRequest struct {
-	ID    peer.ID `json:"id"`
-	Alias string  `json:"alias,omitempty"`
+	ID    peer.ID  `json:"id"`
+	Alias string   `json:"alias,omitempty"`
+	Addrs []string `json:"addrs,omitempty"` // addresses of the buddy the user gave
 }
 
 // WorkedAddr is an address that worked for a peer, and when.

@@ -348,7 +348,7 @@ func parseMultiaddrs(what string, ss []string) ([]ma.Multiaddr, error) {
 	for _, s := range ss {
 		a, err := ma.NewMultiaddr(s)
 		if err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("%s %q: %v", what, s, err)}
+			return nil, &ConfigError{Msg: fmt.Sprintf("%s %q: %v (expected a multiaddr such as /ip4/0.0.0.0/tcp/4747)", what, s, err)}
 		}
 		out = append(out, a)
 	}
