@@ -28,6 +28,9 @@
 //     (identify), shown in Status.
 //   - Reach: finding and dialling a peer by ID alone (peerstore, then the
 //     rendezvous), for browsing its catalog (Browse).
+//   - Port claim: a node holds each fixed listen port alone (a lock file
+//     naming its home, and a probe for TCP; see ports.go), since
+//     SO_REUSEPORT would let two nodes bind one port.
 //
 // A bad setting (an unparsable address, say) is a *ConfigError.
 package node
