@@ -38,8 +38,10 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	res, err := library.Publish(r.Context(), s.node.Library, s.key, req.Path,
 		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
 	stop()
-	if err == nil && res.Unchanged {
-		s.node.Seeder.Forget(res.VersionID) // serve the files as just recorded
+	if err == nil {
+		// Serve the files as just recorded, and no version whose files
+		// the publish found replaced.
+		s.node.Seeder.ForgetAll()
 	}
 	if err == nil {
 		if aerr := s.node.AnnouncePackage(r.Context(), res.ID); aerr != nil {

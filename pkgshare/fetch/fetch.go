@@ -165,7 +165,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	if err := k.Complete(ctx); err != nil {
 		return res, err
 	}
-	n.Seeder.Forget(sealed.ID)
+	n.Seeder.ForgetAll() // the version, and any whose files it replaced
 	res.Peers = len(res.PerPeer)
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil

@@ -116,6 +116,9 @@ func (e *NoProviderError) Error() string {
 	if e.Tried == 0 {
 		return fmt.Sprintf("no provider of %s found (is a seeder running and announced? try --peer)", e.Ref)
 	}
+	if e.Tried == 1 {
+		return fmt.Sprintf("the one provider found did not offer %s (%v)", e.Ref, e.Last)
+	}
 	return fmt.Sprintf("none of the %d providers found offered %s (last: %v)", e.Tried, e.Ref, e.Last)
 }
 
