@@ -170,7 +170,7 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 		return err
 	}
 	defer node.Close()
-	bar := newProgress(s, "fetching")
+	bar := newFetchProgress(s, opts.Ref)
 	res, err := node.Fetch(ctx, fetch.Options{
 		Ref: opts.Ref, VersionID: opts.VersionID, Target: opts.Output, Peers: opts.Peers, Announce: true,
 		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall, Overwrite: opts.Overwrite,
@@ -186,7 +186,10 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	if !opts.Seed {
 		return nil
 	}
-	s.log.Info("seeding until interrupted", "package", res.ID)
+	if err := s.out.say(fetchEvent{Event: "seeding"},
+		"seeding %s version %d from %s until interrupted (Ctrl-C)\n", res.Name, res.Version, res.Target); err != nil {
+		return err
+	}
 	<-ctx.Done()
 	return nil
 }
@@ -225,7 +228,7 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 			req.Peers = append(req.Peers, a.String())
 		}
 	}
-	bar := newProgress(s, "fetching")
+	bar := newFetchProgress(s, opts.Ref)
 	res, err := d.Fetch(ctx, req, func(p fetch.Progress) { s.fetchProgress(bar, p) })
 	bar.Done()
 	var ce *control.Error
@@ -235,15 +238,16 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if err != nil {
 		return err
 	}
-	if opts.Seed {
-		s.log.Info("the daemon seeds the package", "package", res.ID)
+	if err := s.out.result(res, func(w io.Writer) error { return printFetch(w, res) }); err != nil || !opts.Seed {
+		return err
 	}
-	return s.out.result(res, func(w io.Writer) error { return printFetch(w, res) })
+	return s.out.say(fetchEvent{Event: "seeding"},
+		"the daemon (p2psb serve) keeps seeding %s version %d from %s\n", res.Name, res.Version, res.Target)
 }
 
 func (s *session) fetchProgress(bar *terminalProgress, p fetch.Progress) {
 	bar.SetTotalOnce(p.Total)
-	desc := fmt.Sprintf("%s v%d  %d peers", p.Name, p.Version, p.Peers)
+	desc := fmt.Sprintf("%s v%d  %s", p.Name, p.Version, count(p.Peers, "peer"))
 	if p.Looking {
 		desc = fmt.Sprintf("%s v%d  looking for peers", p.Name, p.Version)
 	}
@@ -266,9 +270,9 @@ func printFetch(w io.Writer, res *fetch.Result) error {
 		_, err := fmt.Fprintf(w, "%s version %d is already complete in %s\n", res.Name, res.Version, res.Target)
 		return err
 	}
-	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %d peers, %s copied locally\n",
+	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %s, %s copied locally\n",
 		res.Name, res.Version, humanBytes(res.Bytes), res.Target, res.Seconds,
-		humanBytes(res.FetchedBytes), res.Peers, humanBytes(res.LocalBytes))
+		humanBytes(res.FetchedBytes), count(res.Peers, "peer"), humanBytes(res.LocalBytes))
 	return err
 }
 
