@@ -29,6 +29,7 @@ func newApp(e *env) *cli.App {
 	return &cli.App{
 		Name:                 "p2psb",
 		Usage:                "share packages of files, peer to peer",
+		Version:              version(),
 		Flags:                globalFlags(),
 		Commands:             withGlobalFlags(commands(e)),
 		Reader:               e.stdin,
@@ -63,5 +64,6 @@ func commands(e *env) []*cli.Command {
 		newLocateCommand(e),
 		newRendezvousCommand(e),
 		newDemoCommand(e),
+		newCompletionCommand(e),
 	}
 }

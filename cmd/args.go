@@ -10,10 +10,15 @@ import (
 // positional arguments come before them: urfave/cli stops parsing flags at
 // the first positional argument, while users expect
 // `p2psb publish ./album --json` to work. Everything after "--" stays a
-// positional argument.
+// positional argument, and completionFlag stays last.
 func interspersed(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
+	}
+	if n := len(args); n > 1 && args[n-1] == completionFlag {
+		// A shell asking for completions: the flag stays last, where
+		// urfave/cli looks for it.
+		return append(interspersed(app, args[:n-1]), completionFlag)
 	}
 	out := []string{args[0]}
 	flags, cmds := app.Flags, app.Commands

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	libp2ppeerstore "github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/multiformats/go-multiaddr"
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/peerstore"
@@ -28,17 +30,17 @@ func newBuddyCommand(e *env) *cli.Command {
 			{
 				Name:      "add",
 				Usage:     "add a node to the buddy list (again: change its alias)",
-				ArgsUsage: "<node-id>",
+				ArgsUsage: "<node-id|/.../p2p/node-id>",
 				Flags:     []cli.Flag{&cli.StringFlag{Name: "alias", Usage: "a short `NAME` for the node"}},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return usageErrorf("buddy add takes one node ID")
 					}
-					id, err := peer.Decode(c.Args().First())
+					id, addrs, err := parseNode(c.Args().First())
 					if err != nil {
-						return usageErrorf("node ID %q: %v", c.Args().First(), err)
+						return err
 					}
-					opts := buddyAddOptions{id: id, alias: c.String("alias")}
+					opts := buddyAddOptions{id: id, addrs: addrs, alias: c.String("alias")}
 					return withPeerBook(c, e, func(ctx context.Context, s *session, pb peerBook) error {
 						return runBuddyAdd(ctx, s, pb, opts)
 					})
@@ -95,7 +97,7 @@ func (s *session) withStore(fn func(*peerstore.Store) error) (err error) {
 // (*control.Client), or else of the home's peerstore (localBook). Changes
 // must go through the daemon when one runs: it caches the buddy list.
 type peerBook interface {
-	AddBuddy(ctx context.Context, id peer.ID, alias string) (peerstore.Buddy, error)
+	AddBuddy(ctx context.Context, id peer.ID, alias string, addrs ...multiaddr.Multiaddr) (peerstore.Buddy, error)
 	RemoveBuddy(ctx context.Context, idOrAlias string) (peerstore.Buddy, error)
 	Buddies(ctx context.Context) ([]peerstore.Buddy, error)
 	Peers(ctx context.Context) ([]control.ScoredPeer, error)
@@ -108,8 +110,12 @@ var _ peerBook = (*control.Client)(nil)
 // localBook is a peerBook on a peerstore the command opened.
 type localBook struct{ ps *peerstore.Store }
 
-func (l localBook) AddBuddy(_ context.Context, id peer.ID, alias string) (peerstore.Buddy, error) {
-	return l.ps.AddBuddy(id, alias)
+func (l localBook) AddBuddy(_ context.Context, id peer.ID, alias string, addrs ...multiaddr.Multiaddr) (peerstore.Buddy, error) {
+	b, err := l.ps.AddBuddy(id, alias)
+	if err == nil {
+		l.ps.AddAddrs(id, addrs, libp2ppeerstore.AddressTTL)
+	}
+	return b, err
 }
 
 func (l localBook) RemoveBuddy(_ context.Context, who string) (peerstore.Buddy, error) {
@@ -144,6 +150,7 @@ func withPeerBook(c *cli.Context, e *env, fn func(context.Context, *session, pee
 
 type buddyAddOptions struct {
 	id    peer.ID
+	addrs []multiaddr.Multiaddr // where it is, when given
 	alias string
 }
 
@@ -169,7 +176,12 @@ func toBuddyResult(b peerstore.Buddy) buddyResult {
 }
 
 func runBuddyAdd(ctx context.Context, s *session, pb peerBook, opts buddyAddOptions) error {
-	b, err := pb.AddBuddy(ctx, opts.id, opts.alias)
+	if self, err := s.nodeID(); err != nil {
+		return err
+	} else if self == opts.id {
+		return usageErrorf("%s is this node's own ID: a node cannot be its own buddy (add the ID another home's p2psb id prints)", self)
+	}
+	b, err := pb.AddBuddy(ctx, opts.id, opts.alias, opts.addrs...)
 	if err != nil {
 		return err
 	}

@@ -86,20 +86,20 @@ func printDemo(w io.Writer, res *demo.Result) error {
 	var fetched, shared int64
 	for i, p := range res.Peers {
 		rows[i] = []string{fmt.Sprintf("peer%d", i+1), shortID(p.ID.String()), fmt.Sprintf("%.2f", p.Seconds),
-			fmt.Sprintf("%.1f", p.MBps), humanBytes(p.FromPublisher), humanBytes(p.FromPeers), yesNo(p.Verified)}
+			fmt.Sprintf("%.1f", p.MBps*1e6/(1<<20)), humanBytes(p.FromPublisher), humanBytes(p.FromPeers), yesNo(p.Verified)}
 		fetched += p.FromPublisher + p.FromPeers
 		shared += p.FromPeers
 	}
-	if err := table(w, []string{"PEER", "NODE", "SECONDS", "MB/S", "FROM PUBLISHER", "FROM PEERS", "VERIFIED"}, rows); err != nil {
+	if err := table(w, []string{"PEER", "NODE", "SECONDS", "MiB/s", "FROM PUBLISHER", "FROM PEERS", "VERIFIED"}, rows); err != nil {
 		return err
 	}
 	pct := 0.0
 	if fetched > 0 {
 		pct = 100 * float64(shared) / float64(fetched)
 	}
-	_, err := fmt.Fprintf(w, "%d peers fetched %s (%s, %d files) in %.2fs; %.0f%% of the bytes came from other peers, "+
+	_, err := fmt.Fprintf(w, "%s fetched %s (%s, %d files) in %.2fs; %.0f%% of the bytes came from other peers, "+
 		"not the publisher; every file matches the original\n",
-		len(res.Peers), res.Name, humanBytes(res.Bytes), res.Files, res.Seconds, pct)
+		count(len(res.Peers), "peer"), res.Name, humanBytes(res.Bytes), res.Files, res.Seconds, pct)
 	return err
 }
 

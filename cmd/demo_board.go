@@ -89,8 +89,8 @@ func (b *demoBoard) draw() {
 			continue
 		}
 		pct := 100 * float64(p.Done) / float64(p.Total)
-		fmt.Fprintf(&sb, "\r\x1b[2Kpeer%-2d [%s] %5.1f%%  %9s of %-9s %7.1f MB/s  %d peers\n", i+1,
-			bar(p.Done, p.Total, 30), pct, humanBytes(p.Done), humanBytes(p.Total), p.Rate/1e6, p.Peers)
+		fmt.Fprintf(&sb, "\r\x1b[2Kpeer%-2d [%s] %5.1f%%  %9s of %-9s %9s/s  %s\n", i+1,
+			bar(p.Done, p.Total, 30), pct, humanBytes(p.Done), humanBytes(p.Total), humanBytes(int64(p.Rate)), count(p.Peers, "peer"))
 	}
 	b.drawn = true
 	_, _ = io.WriteString(b.w, sb.String())

@@ -32,6 +32,7 @@ type fetchOptions struct {
 	MaxDownload int
 	Timeout     time.Duration
 	Stall       time.Duration
+	Overwrite   bool
 }
 
 // rateFlags are the rate limits serve and fetch take.
@@ -64,6 +65,7 @@ func newFetchCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "peer", Usage: "also fetch from the node at `MULTIADDR` (repeatable)"},
 			&cli.BoolFlag{Name: "seed", Usage: "keep serving the package after the fetch, until SIGINT/SIGTERM"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace files in the target that p2psb did not write (refused otherwise)"},
 			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "give up when no provider offers the version within `DURATION` (the search, before fetching)"},
 			&cli.DurationFlag{Name: "stall-timeout", Value: time.Minute, EnvVars: []string{envName("stall-timeout")},
 				Usage: "while fetching, give up when no peer holds a missing chunk and none arrived for `DURATION` (config key stall-timeout; 0: wait for ever)"},
@@ -92,6 +94,7 @@ func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 		return fetchOptions{}, err
 	}
 	var err error
+	opts.Overwrite = c.Bool("overwrite")
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}
@@ -167,10 +170,10 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 		return err
 	}
 	defer node.Close()
-	bar := newProgress(s, "fetching")
+	bar := newFetchProgress(s, opts.Ref)
 	res, err := node.Fetch(ctx, fetch.Options{
 		Ref: opts.Ref, VersionID: opts.VersionID, Target: opts.Output, Peers: opts.Peers, Announce: true,
-		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall,
+		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall, Overwrite: opts.Overwrite,
 		Progress: func(p fetch.Progress) { s.fetchProgress(bar, p) },
 	})
 	bar.Done()
@@ -183,7 +186,10 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	if !opts.Seed {
 		return nil
 	}
-	s.log.Info("seeding until interrupted", "package", res.ID)
+	if err := s.out.say(fetchEvent{Event: "seeding"},
+		"seeding %s version %d from %s until interrupted (Ctrl-C)\n", res.Name, res.Version, res.Target); err != nil {
+		return err
+	}
 	<-ctx.Done()
 	return nil
 }
@@ -195,7 +201,8 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if opts.MaxUpload != 0 {
 		s.log.Warn("a daemon runs for this home: it serves with its own --max-upload")
 	}
-	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall}
+	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall,
+		Overwrite: opts.Overwrite}
 	if !opts.VersionID.IsZero() {
 		req.VersionID = &opts.VersionID
 	}
@@ -221,7 +228,7 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 			req.Peers = append(req.Peers, a.String())
 		}
 	}
-	bar := newProgress(s, "fetching")
+	bar := newFetchProgress(s, opts.Ref)
 	res, err := d.Fetch(ctx, req, func(p fetch.Progress) { s.fetchProgress(bar, p) })
 	bar.Done()
 	var ce *control.Error
@@ -231,15 +238,16 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if err != nil {
 		return err
 	}
-	if opts.Seed {
-		s.log.Info("the daemon seeds the package", "package", res.ID)
+	if err := s.out.result(res, func(w io.Writer) error { return printFetch(w, res) }); err != nil || !opts.Seed {
+		return err
 	}
-	return s.out.result(res, func(w io.Writer) error { return printFetch(w, res) })
+	return s.out.say(fetchEvent{Event: "seeding"},
+		"the daemon (p2psb serve) keeps seeding %s version %d from %s\n", res.Name, res.Version, res.Target)
 }
 
 func (s *session) fetchProgress(bar *terminalProgress, p fetch.Progress) {
 	bar.SetTotalOnce(p.Total)
-	desc := fmt.Sprintf("%s v%d  %d peers", p.Name, p.Version, p.Peers)
+	desc := fmt.Sprintf("%s v%d  %s", p.Name, p.Version, count(p.Peers, "peer"))
 	if p.Looking {
 		desc = fmt.Sprintf("%s v%d  looking for peers", p.Name, p.Version)
 	}
@@ -262,9 +270,9 @@ func printFetch(w io.Writer, res *fetch.Result) error {
 		_, err := fmt.Fprintf(w, "%s version %d is already complete in %s\n", res.Name, res.Version, res.Target)
 		return err
 	}
-	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %d peers, %s copied locally\n",
+	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %s, %s copied locally\n",
 		res.Name, res.Version, humanBytes(res.Bytes), res.Target, res.Seconds,
-		humanBytes(res.FetchedBytes), res.Peers, humanBytes(res.LocalBytes))
+		humanBytes(res.FetchedBytes), count(res.Peers, "peer"), humanBytes(res.LocalBytes))
 	if err == nil && res.RelayedBytes > 0 {
 		_, err = fmt.Fprintf(w, "%s of it came through a relay\n", humanBytes(res.RelayedBytes))
 	}

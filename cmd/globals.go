@@ -79,14 +79,35 @@ func globalFlags() []cli.Flag {
 
 // withGlobalFlags adds the global flags to cmds and all their subcommands,
 // so that they are accepted after the command name too, and makes their
-// usage errors exit with the bad-usage code.
+// usage errors exit with the bad-usage code. Their help lists them only once, in p2psb --help, and shows examples.
 func withGlobalFlags(cmds []*cli.Command) []*cli.Command {
+	return withGlobalFlagsUnder("", cmds, commandExamples())
+}
+
+func withGlobalFlagsUnder(parent string, cmds []*cli.Command, examples map[string][]string) []*cli.Command {
 	for _, c := range cmds {
-		c.Flags = append(c.Flags, globalFlags()...)
+		name := strings.TrimSpace(parent + " " + c.Name)
+		c.Flags = append(c.Flags, hidden(globalFlags())...)
 		c.OnUsageError = onUsageError
-		withGlobalFlags(c.Subcommands)
+		c.CustomHelpTemplate = helpTemplate(c, examples[name])
+		withGlobalFlagsUnder(name, c.Subcommands, examples)
 	}
 	return cmds
+}
+
+// hidden hides flags from help (they are still accepted).
+func hidden(flags []cli.Flag) []cli.Flag {
+	for _, f := range flags {
+		switch f := f.(type) {
+		case *cli.BoolFlag:
+			f.Hidden = true
+		case *cli.StringFlag:
+			f.Hidden = true
+		case *cli.StringSliceFlag:
+			f.Hidden = true
+		}
+	}
+	return flags
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {
@@ -236,6 +257,9 @@ func loadConfig(path, homeDir string) (altsrc.InputSourceContext, error) {
 			return nil, nil
 		}
 		return nil, usageErrorf("config file %s: %v", path, err)
+	}
+	if err := checkConfig(path); err != nil {
+		return nil, err
 	}
 	src, err := altsrc.NewTomlSourceFromFile(path)
 	if err != nil {

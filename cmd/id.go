@@ -34,14 +34,23 @@ type idResult struct {
 	Addrs []string `json:"addrs"`
 }
 
-func runID(ctx context.Context, s *session) error {
+// nodeID is the ID of the home's node.
+func (s *session) nodeID() (peer.ID, error) {
 	key, err := s.home.Identity()
 	if err != nil {
-		return err
+		return "", err
 	}
 	id, err := peer.IDFromPrivateKey(key)
 	if err != nil {
-		return fmt.Errorf("node ID: %w", err)
+		return "", fmt.Errorf("node ID: %w", err)
+	}
+	return id, nil
+}
+
+func runID(ctx context.Context, s *session) error {
+	id, err := s.nodeID()
+	if err != nil {
+		return err
 	}
 	res := idResult{ID: id.String(), Addrs: []string{}}
 	if d, err := s.daemon(); err == nil {
@@ -53,7 +62,7 @@ func runID(ctx context.Context, s *session) error {
 	}
 	for _, a := range s.g.Listen {
 		if _, err := multiaddr.NewMultiaddr(a); err != nil {
-			return usageErrorf("listen address %q: %v", a, err)
+			return usageErrorf("listen address %q: %v (expected a multiaddr such as /ip4/0.0.0.0/tcp/4747)", a, err)
 		}
 		res.Addrs = append(res.Addrs, a)
 	}

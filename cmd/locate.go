@@ -21,16 +21,13 @@ func newLocateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "locate",
 		Usage:     "find where a node is now, through the rendezvous nodes, the DHT (or the peerstore)",
-		ArgsUsage: "<node-id>",
+		ArgsUsage: "<node-id|alias>",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageErrorf("locate takes one node ID")
+				return usageErrorf("locate takes one node ID or buddy alias")
 			}
-			id, err := peer.Decode(c.Args().First())
-			if err != nil {
-				return usageErrorf("%q is not a node ID: %v", c.Args().First(), err)
-			}
-			return withSession(c, e, func(ctx context.Context, s *session) error { return runLocate(ctx, s, id) })
+			who := c.Args().First()
+			return withSession(c, e, func(ctx context.Context, s *session) error { return runLocate(ctx, s, who) })
 		},
 	}
 }
@@ -45,10 +42,16 @@ func (s *session) startOneShot() (*node.Node, error) {
 	return node.Start(o)
 }
 
-func runLocate(ctx context.Context, s *session, id peer.ID) error {
+func runLocate(ctx context.Context, s *session, who string) error {
 	res, err := onNetwork(ctx, s,
-		func(ctx context.Context, d *control.Client) (*node.Location, error) { return d.Locate(ctx, id) },
-		func(ctx context.Context, n *node.Node) (*node.Location, error) { return n.Locate(ctx, id) })
+		func(ctx context.Context, d *control.Client) (*node.Location, error) { return d.Locate(ctx, who) },
+		func(ctx context.Context, n *node.Node) (*node.Location, error) {
+			id, err := control.ResolvePeer(n.Peers, who)
+			if err != nil {
+				return nil, err
+			}
+			return n.Locate(ctx, id)
+		})
 	if err != nil {
 		return err
 	}

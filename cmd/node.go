@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"path/filepath"
 
 	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/library"
@@ -25,7 +26,10 @@ func (s *session) nodeOptions(listen bool) (node.Options, error) {
 	if err != nil {
 		return node.Options{}, usageErrorf("--dht: %v", err)
 	}
-	o := node.Options{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, DHT: mode, Log: s.log}
+	o := node.Options{Key: key, DB: db, RendezvousPeers: s.g.RendezvousPeer, DHT: mode, Home: s.g.Home, Log: s.log}
+	if abs, err := filepath.Abs(s.g.Home); err == nil {
+		o.Home = abs
+	}
 	if listen {
 		o.Listen = s.g.Listen
 	}

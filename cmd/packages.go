@@ -63,6 +63,9 @@ func runPackagesList(ctx context.Context, s *session) error {
 		for i, p := range pkgs {
 			v := p.Latest()
 			state := "complete"
+			if v.Changed {
+				state = "changed (its files were replaced; not offered)"
+			}
 			if !v.Complete {
 				state = fmt.Sprintf("partial (%d of %d chunks; fetch again to resume)", v.HaveChunks, v.Chunks)
 			}

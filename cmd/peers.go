@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,12 @@ func runPeersList(ctx context.Context, s *session, pb peerBook) error {
 	if err != nil {
 		return err
 	}
+	self, err := s.nodeID()
+	if err != nil {
+		return err
+	}
+	// The peerstore holds the node's own addresses too; it is no peer.
+	entries = slices.DeleteFunc(entries, func(pe control.ScoredPeer) bool { return pe.ID == self })
 	res := make([]peerResult, len(entries))
 	for i, pe := range entries {
 		res[i] = toPeerResult(pe)
@@ -195,7 +202,15 @@ func runPeersImport(ctx context.Context, s *session, pb peerBook, file string) e
 		Buddies int `json:"buddies"`
 	}{st.Peers, st.Buddies}
 	return s.out.result(res, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "imported %d peers and %d buddies from %s\n", st.Peers, st.Buddies, file)
+		_, err := fmt.Fprintf(w, "imported %s and %s from %s\n", count(st.Peers, "peer"), countBuddies(st.Buddies), file)
 		return err
 	})
+}
+
+// countBuddies says n buddies ("buddy" does not take an s).
+func countBuddies(n int) string {
+	if n == 1 {
+		return "1 buddy"
+	}
+	return fmt.Sprintf("%d buddies", n)
 }

@@ -33,6 +33,16 @@ func (p *printer) event(v any) error {
 	return json.NewEncoder(p.w).Encode(v)
 }
 
+// say prints a line of news in human mode, or ev as a JSON line with
+// --json.
+func (p *printer) say(ev any, format string, args ...any) error {
+	if p.json {
+		return p.event(ev)
+	}
+	_, err := fmt.Fprintf(p.w, format, args...)
+	return err
+}
+
 // table writes rows under a header (if any), aligned in columns.
 func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -57,4 +67,13 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// count says n things: "1 peer", "2 peers" (one is the singular; the
+// plural adds an s).
+func count(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %ss", n, one)
 }

@@ -101,7 +101,7 @@ func printPublish(s *session, res *library.PublishResult) error {
 		if res.Unchanged {
 			fmt.Fprintf(w, "unchanged: %s is already version %d\n", res.Name, res.Version)
 		}
-		return table(w, nil, [][]string{
+		if err := table(w, nil, [][]string{
 			{"package", res.ID.String()},
 			{"name", res.Name},
 			{"version", fmt.Sprint(res.Version)},
@@ -110,6 +110,10 @@ func printPublish(s *session, res *library.PublishResult) error {
 			{"bytes", fmt.Sprintf("%d (%s)", res.Bytes, humanBytes(res.Bytes))},
 			{"chunks", fmt.Sprint(res.Chunks)},
 			{"share", "p2psb share " + res.ID.String() + "  (prints a ticket: p2psb fetch <ticket> gets it anywhere)"},
-		})
+		}); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "\nanother node fetches it with:\n  p2psb fetch %s\n", res.ID)
+		return err
 	})
 }

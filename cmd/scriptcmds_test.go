@@ -29,6 +29,7 @@ import (
 //	waitout REGEXP CMD ARG... run CMD until its stdout matches REGEXP (up to 60 s)
 //	jsonlogs stdout|stderr    every line of the last output is a JSON log record (time, level, msg)
 //	httpget URL               GET URL (on 127.0.0.1) and put the body in stdout
+//	freeport NAME             set $NAME to a TCP port of 127.0.0.1 that nothing listens on
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"randfile": cmdRandfile,
@@ -40,6 +41,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"waitout":  cmdWaitout,
 		"jsonlogs": cmdJSONLogs,
 		"httpget":  cmdHTTPGet,
+		"freeport": cmdFreeport,
 	}
 }
 
@@ -213,4 +215,17 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("httpget %s: %s: %s", args[0], resp.Status, body)
 	}
 	ts.Stdout().Write(body)
+}
+
+// cmdFreeport finds a free TCP port for a script that needs a fixed one:
+// the kernel picks it, and it is free again once the listener closes.
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport NAME")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := l.Addr().(*net.TCPAddr).Port
+	ts.Check(l.Close())
+	ts.Setenv(args[0], strconv.Itoa(port))
 }

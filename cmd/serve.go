@@ -9,6 +9,7 @@ import (
 
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/rendezvous"
 )
@@ -79,9 +80,23 @@ func parseServeOptions(c *cli.Context) (serveOptions, error) {
 
 // serveEvent is what serve prints when it is ready and when it stops.
 type serveEvent struct {
-	Event string   `json:"event"`
-	ID    string   `json:"id"`
-	Addrs []string `json:"addrs,omitempty"`
+	Event   string        `json:"event"`
+	ID      string        `json:"id"`
+	Addrs   []string      `json:"addrs,omitempty"`
+	Seeding []seededEntry `json:"seeding,omitempty"`
+	// Registered: with the rendezvous nodes (Rendezvous of them
+	// configured); RegisterErr says why not yet.
+	Rendezvous   int    `json:"rendezvous"`
+	Registered   bool   `json:"registered"`
+	RegisterErr  string `json:"register_error,omitempty"`
+	IsRendezvous bool   `json:"is_rendezvous"`
+}
+
+// seededEntry is a package serve offers, at its newest offered version.
+type seededEntry struct {
+	Name    string `json:"name"`
+	ID      string `json:"id"`
+	Version uint64 `json:"version"`
 }
 
 func runServe(ctx context.Context, s *session, opts serveOptions) error {
@@ -110,11 +125,17 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 		}
 		defer stop()
 	}
+	ready := serveEvent{Event: "ready", Rendezvous: len(nopts.RendezvousPeers), IsRendezvous: opts.Rendezvous}
 	ns := rendezvous.NodeNamespace(node.Host.ID())
 	if err := node.Announce(ctx, ns); err != nil {
 		s.log.Warn("no rendezvous accepted this node yet; retrying in the background", "err", err)
+		ready.RegisterErr = err.Error()
 	}
+	ready.Registered = ready.Rendezvous > 0 && ready.RegisterErr == ""
 	if _, err := node.SeedLibrary(ctx); err != nil {
+		return err
+	}
+	if ready.Seeding, err = seededPackages(ctx, node.Library); err != nil {
 		return err
 	}
 	// The control socket opens once the node is announced, so a client
@@ -126,7 +147,8 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	defer ctl.Close()
 
 	st := node.Status()
-	if err := s.printServe(serveEvent{Event: "ready", ID: st.ID.String(), Addrs: st.Addrs}); err != nil {
+	ready.ID, ready.Addrs = st.ID.String(), st.Addrs
+	if err := s.printServe(ready); err != nil {
 		return err
 	}
 	<-ctx.Done()
@@ -150,6 +172,39 @@ func (s *session) printServe(ev serveEvent) error {
 		for _, a := range ev.Addrs {
 			fmt.Fprintln(w, "  "+a)
 		}
+		fmt.Fprintf(w, "seeding %s\n", count(len(ev.Seeding), "package"))
+		for _, p := range ev.Seeding {
+			fmt.Fprintf(w, "  %s version %d  %s\n", p.Name, p.Version, p.ID)
+		}
+		switch {
+		case ev.IsRendezvous && ev.Rendezvous == 0:
+			fmt.Fprintln(w, "a rendezvous node: other nodes register here")
+		case ev.Rendezvous == 0:
+			fmt.Fprintln(w, "no rendezvous configured: peers find this node by its address, or on the LAN (see --rendezvous-peer)")
+		case ev.Registered:
+			fmt.Fprintf(w, "registered at the rendezvous (%s configured)\n", count(ev.Rendezvous, "node"))
+		default:
+			fmt.Fprintf(w, "not registered with the rendezvous yet (retrying in the background): %s\n", ev.RegisterErr)
+		}
 		return nil
 	})
+}
+
+// seededPackages lists the packages the node offers, at their newest
+// offered version.
+func seededPackages(ctx context.Context, lib *library.Library) ([]seededEntry, error) {
+	pkgs, err := lib.Packages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []seededEntry
+	for _, p := range pkgs {
+		for i := len(p.Versions) - 1; i >= 0; i-- {
+			if v := p.Versions[i]; v.Offered() {
+				out = append(out, seededEntry{Name: p.Name, ID: p.ID.String(), Version: v.Version})
+				break
+			}
+		}
+	}
+	return out, nil
 }

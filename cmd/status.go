@@ -79,7 +79,7 @@ func dhtLine(d *node.DHTStatus) string {
 	if d.Server {
 		role = "server"
 	}
-	return fmt.Sprintf("%s, %d peers in the routing table, %d packages provided", role, d.Peers, d.Provided)
+	return fmt.Sprintf("%s, %s in the routing table, %s provided", role, count(d.Peers, "peer"), count(d.Provided, "package"))
 }
 
 // buddyStates formats the keeper's view of the buddies, one a line.

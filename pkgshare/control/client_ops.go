@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/multiformats/go-multiaddr"
 
 	"github.com/p2psb/p2psb/peerstore"
 	"github.com/p2psb/p2psb/pkgshare/fetch"
@@ -108,9 +109,13 @@ func (c *Client) Buddies(ctx context.Context) ([]peerstore.Buddy, error) {
 }
 
 // AddBuddy adds a buddy (or changes its alias) in the daemon, which keeps
-// it connected from now on.
-func (c *Client) AddBuddy(ctx context.Context, id peer.ID, alias string) (peerstore.Buddy, error) {
-	return c.buddyCall(ctx, http.MethodPost, "/v1/buddies", BuddyRequest{ID: id, Alias: alias})
+// it connected from now on, and records addrs as its addresses.
+func (c *Client) AddBuddy(ctx context.Context, id peer.ID, alias string, addrs ...multiaddr.Multiaddr) (peerstore.Buddy, error) {
+	req := BuddyRequest{ID: id, Alias: alias}
+	for _, a := range addrs {
+		req.Addrs = append(req.Addrs, a.String())
+	}
+	return c.buddyCall(ctx, http.MethodPost, "/v1/buddies", req)
 }
 
 // RemoveBuddy removes the buddy with this node ID or alias in the daemon.

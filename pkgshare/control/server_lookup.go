@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
@@ -16,9 +14,9 @@ import (
 const LookupTimeout = requestTimeout - 5*time.Second
 
 func (s *Server) locate(w http.ResponseWriter, r *http.Request) {
-	id, err := peer.Decode(r.PathValue("id"))
+	id, err := ResolvePeer(s.node.Peers, r.PathValue("id"))
 	if err != nil {
-		answer(w, nil, &Error{Msg: fmt.Sprintf("%q is not a node ID: %v", r.PathValue("id"), err), BadInput: true})
+		answer(w, nil, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), LookupTimeout)
@@ -51,10 +49,11 @@ func (s *Server) rendezvousNodes(w http.ResponseWriter, r *http.Request) {
 	answer(w, out, err)
 }
 
-// Locate asks the daemon where node id is now.
-func (c *Client) Locate(ctx context.Context, id peer.ID) (*node.Location, error) {
+// Locate asks the daemon where the node who (a node ID or a buddy's
+// alias) is now.
+func (c *Client) Locate(ctx context.Context, who string) (*node.Location, error) {
 	var loc node.Location
-	return &loc, c.call(ctx, http.MethodGet, "/v1/locate/"+pathArg(id.String()), nil, &loc)
+	return &loc, c.call(ctx, http.MethodGet, "/v1/locate/"+pathArg(who), nil, &loc)
 }
 
 // PeerPackages asks the daemon what the peer who (a node ID or a buddy's

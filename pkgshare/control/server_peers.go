@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	libp2ppeerstore "github.com/libp2p/go-libp2p/core/peerstore"
+	"github.com/multiformats/go-multiaddr"
+
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 )
 
@@ -33,11 +36,21 @@ func (s *Server) addBuddy(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, err)
 		return
 	}
+	addrs := make([]multiaddr.Multiaddr, 0, len(req.Addrs))
+	for _, a := range req.Addrs {
+		m, err := multiaddr.NewMultiaddr(a)
+		if err != nil {
+			answer(w, nil, &Error{Msg: "buddy address " + a + ": " + err.Error(), BadInput: true})
+			return
+		}
+		addrs = append(addrs, m)
+	}
 	b, err := s.node.Peers.AddBuddy(req.ID, req.Alias)
 	if err != nil {
 		answer(w, nil, err)
 		return
 	}
+	s.node.Peers.AddAddrs(req.ID, addrs, libp2ppeerstore.AddressTTL)
 	s.buddiesChanged()
 	answer(w, toBuddy(b), nil)
 }

@@ -38,8 +38,10 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	res, err := library.Publish(r.Context(), s.node.Library, s.key, req.Path,
 		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
 	stop()
-	if err == nil && res.Unchanged {
-		s.node.Seeder.Forget(res.VersionID) // serve the files as just recorded
+	if err == nil {
+		// Serve the files as just recorded, and no version whose files
+		// the publish found replaced.
+		s.node.Seeder.ForgetAll()
 	}
 	if err == nil {
 		if aerr := s.node.AnnouncePackage(r.Context(), res.ID); aerr != nil {
@@ -105,7 +107,7 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fetchOptions(req FetchRequest) (fetch.Options, error) {
 	opts := fetch.Options{Ref: req.Ref, Target: req.Target, Dir: req.Dir, Announce: true,
-		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload, StallTimeout: req.StallTimeout}
+		ResolveTimeout: req.Timeout, MaxDownload: req.MaxDownload, StallTimeout: req.StallTimeout, Overwrite: req.Overwrite}
 	if req.VersionID != nil {
 		opts.VersionID = *req.VersionID
 	}

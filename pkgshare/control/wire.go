@@ -51,12 +51,16 @@ type FetchRequest struct {
 	// Rendezvous are rendezvous nodes (multiaddrs ending in /p2p/<id>, a
 	// ticket's) for the daemon to remember and ask when its own fail.
 	Rendezvous []string `json:"rendezvous,omitempty"`
+	// Overwrite lets the fetch replace files in the target that p2psb did
+	// not write.
+	Overwrite bool `json:"overwrite,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.
 type BuddyRequest struct {
-	ID    peer.ID `json:"id"`
-	Alias string  `json:"alias,omitempty"`
+	ID    peer.ID  `json:"id"`
+	Alias string   `json:"alias,omitempty"`
+	Addrs []string `json:"addrs,omitempty"` // addresses of the buddy the user gave
 }
 
 // WorkedAddr is an address that worked for a peer, and when.

@@ -3,6 +3,7 @@ package control
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -54,17 +55,31 @@ func NewPeerCatalog(l *catalog.Listing) *PeerCatalog {
 	return res
 }
 
-// ResolvePeer turns a node ID or a buddy's alias into a node ID.
+// NodeIDHelp says what names a node, for messages.
+const NodeIDHelp = "expected a node ID such as 12D3KooW... (p2psb id prints a node's) or an address ending in /p2p/<node-id>"
+
+// ResolvePeer turns a node ID, an address ending in /p2p/<node-id> or a
+// buddy's alias into a node ID; what it cannot read is bad input whose
+// message says what was expected.
 func ResolvePeer(ps *peerstore.Store, who string) (peer.ID, error) {
+	if strings.HasPrefix(who, "/") {
+		ai, err := peer.AddrInfoFromString(who)
+		if err != nil {
+			return "", &Error{Msg: fmt.Sprintf("%q is not an address ending in /p2p/<node-id> (%s)", who, NodeIDHelp), BadInput: true}
+		}
+		return ai.ID, nil
+	}
 	if id, err := peer.Decode(who); err == nil {
 		return id, nil
 	}
 	if err := peerstore.ValidateAlias(who); err != nil {
-		return "", &Error{Msg: fmt.Sprintf("%q is neither a node ID nor a buddy alias", who), BadInput: true}
+		return "", &Error{Msg: fmt.Sprintf("%q is neither a node ID nor a buddy alias (%s, or a buddy's alias)", who, NodeIDHelp),
+			BadInput: true}
 	}
 	b, err := ps.Buddy(who)
 	if errors.Is(err, peerstore.ErrNotBuddy) {
-		return "", &Error{Msg: fmt.Sprintf("no buddy is called %q (see p2psb buddy ls)", who), BadInput: true}
+		return "", &Error{Msg: fmt.Sprintf("%q is not a node ID, and no buddy is called that (%s, or a buddy's alias: see p2psb buddy ls)",
+			who, NodeIDHelp), BadInput: true}
 	}
 	if err != nil {
 		return "", err

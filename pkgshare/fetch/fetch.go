@@ -40,6 +40,9 @@ type Options struct {
 	// no source and made no progress for that long (xfer.Job.StallTimeout);
 	// 0: it waits for providers as long as ctx lasts.
 	StallTimeout time.Duration
+	// Overwrite lets the fetch replace files in the target that p2psb did
+	// not write; without it they fail the fetch before it starts.
+	Overwrite bool
 }
 
 // Progress reports a running fetch.
@@ -136,7 +139,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	}
 	res := &Result{ID: sealed.PackageID, Name: sealed.Name, Version: sealed.Version, VersionID: sealed.ID,
 		Target: target, Bytes: sealed.Size(), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: sealed.Warnings}
-	k, err := sink.Open(ctx, n.Library, sealed, target, n.Log)
+	k, err := sink.Open(ctx, n.Library, sealed, target, sink.Options{Overwrite: opts.Overwrite}, n.Log)
 	if errors.Is(err, library.ErrHaveVersion) {
 		if v, verr := n.Library.VersionByID(ctx, sealed.ID); verr == nil && v.Root == target {
 			res.Already = true
@@ -165,7 +168,7 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	if err := k.Complete(ctx); err != nil {
 		return res, err
 	}
-	n.Seeder.Forget(sealed.ID)
+	n.Seeder.ForgetAll() // the version, and any whose files it replaced
 	res.Peers = len(res.PerPeer)
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil

@@ -102,11 +102,22 @@ type NoProviderError struct {
 	Ref   manifest.Ref
 	Tried int
 	Last  error
+	// NoRendezvous is set when the node had no rendezvous to ask, which
+	// is then the likely reason.
+	NoRendezvous bool
 }
 
 func (e *NoProviderError) Error() string {
+	if e.Tried == 0 && e.NoRendezvous {
+		return fmt.Sprintf("no provider of %s found: no rendezvous is configured, so only buddies and known peers "+
+			"were asked; name one with --rendezvous-peer MULTIADDR (or P2PSB_RENDEZVOUS_PEER, or rendezvous-peer "+
+			"in the home's config.toml), or name a provider with --peer MULTIADDR", e.Ref)
+	}
 	if e.Tried == 0 {
 		return fmt.Sprintf("no provider of %s found (is a seeder running and announced? try --peer)", e.Ref)
+	}
+	if e.Tried == 1 {
+		return fmt.Sprintf("the one provider found did not offer %s (%v)", e.Ref, e.Last)
 	}
 	return fmt.Sprintf("none of the %d providers found offered %s (last: %v)", e.Tried, e.Ref, e.Last)
 }

@@ -105,7 +105,7 @@ func TestFetchResumesAfterKill(t *testing.T) {
 
 			fetcher := nodetest.Start(t, 22)
 			target := t.TempDir()
-			k, err := sink.Open(ctx, fetcher.Library, s, target, slog.Default())
+			k, err := sink.Open(ctx, fetcher.Library, s, target, sink.Options{}, slog.Default())
 			require.NoError(t, err)
 			require.Zero(t, chunkRows(t, fetcher.Library, s.ID), "chunk rows wait for completion")
 			if tc.oldStart {
@@ -206,7 +206,7 @@ func TestFetchResumesWhateverProgressSays(t *testing.T) {
 			fetcher := nodetest.StartWith(t, nodetest.Key(t, 26),
 				node.Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
 			target := t.TempDir()
-			k, err := sink.Open(ctx, fetcher.Library, s, target, slog.Default())
+			k, err := sink.Open(ctx, fetcher.Library, s, target, sink.Options{}, slog.Default())
 			require.NoError(t, err)
 			data := chunkBytes(t, s, src)
 			for _, c := range s.Files[0].Chunks[:tc.write] {

@@ -9,13 +9,14 @@ import (
 
 var _ catalog.Source = (*Library)(nil)
 
-// Catalog implements catalog.Source: the envelope of the newest complete
-// version of each package, in package ID order; a page's cursor is the
+// Catalog implements catalog.Source: the envelope of the newest version
+// of each package that the node offers (VersionInfo.Offered), in package ID order; a page's cursor is the
 // package ID of its last entry.
 func (l *Library) Catalog(ctx context.Context, after string, limit, maxBytes int) ([]catalog.Entry, bool, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT v.package_id, v.envelope FROM pkgshare_versions v
-		WHERE v.complete = 1 AND v.package_id > ? AND v.version = (SELECT max(w.version)
-			FROM pkgshare_versions w WHERE w.package_id = v.package_id AND w.complete = 1)
+		WHERE v.package_id > ? AND v.version = (SELECT max(w.version) FROM pkgshare_versions w
+			WHERE w.package_id = v.package_id AND w.complete = 1 AND NOT EXISTS(
+				SELECT 1 FROM pkgshare_files f WHERE f.version_id = w.id AND f.unservable = 1))
 		ORDER BY v.package_id LIMIT ?`, after, limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("list the catalog: %w", err)

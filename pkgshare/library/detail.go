@@ -24,7 +24,8 @@ func ParseTarget(s string) (Target, error) {
 	if id, err := manifest.ParseVersionID(s); err == nil {
 		return Target{VersionID: id, ByVersionID: true}, nil
 	}
-	return Target{}, fmt.Errorf("%q is not a package ID, ID@VERSION or version ID", s)
+	return Target{}, fmt.Errorf("%q is not a package ID, ID@VERSION or version ID "+
+		"(expected pkg_ and 52 characters, as publish prints, with @N for version N, or ver_ and 52 characters)", s)
 }
 
 // String is t as ParseTarget reads it.

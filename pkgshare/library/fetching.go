@@ -31,10 +31,18 @@ func (l *Library) StartFetch(ctx context.Context, s *manifest.Sealed, target str
 	}
 	defer tx.Rollback()
 	var root string
-	var complete bool
+	var complete, changed bool
 	var have []byte
-	err = tx.QueryRowContext(ctx, `SELECT root, complete, have FROM pkgshare_versions WHERE id = ?`,
-		s.ID.String()).Scan(&root, &complete, &have)
+	err = tx.QueryRowContext(ctx, `SELECT root, complete, have, `+changedColumn+` FROM pkgshare_versions WHERE id = ?`,
+		s.ID.String()).Scan(&root, &complete, &have, &changed)
+	if err == nil && complete && changed {
+		// Its files were replaced (by a newer version, say): the library
+		// no longer holds it, and fetches it anew.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_versions WHERE id = ?`, s.ID.String()); err != nil {
+			return nil, fmt.Errorf("record fetch of %s: %w", s.ID, err)
+		}
+		err = sql.ErrNoRows
+	}
 	switch {
 	case err == nil && complete:
 		return nil, fmt.Errorf("%s version %d (%s) is %w, in %s", s.Name, s.Version, s.ID, ErrHaveVersion, root)
@@ -103,6 +111,17 @@ func (l *Library) CompleteFetch(ctx context.Context, s *manifest.Sealed, mtimes 
 	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_versions SET complete = 1, have = NULL WHERE id = ?`,
 		s.ID.String()); err != nil {
 		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	var root string
+	if err := tx.QueryRowContext(ctx, `SELECT root FROM pkgshare_versions WHERE id = ?`, s.ID.String()).Scan(&root); err != nil {
+		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	disk := make(map[string]localFile, len(s.Files))
+	for i, f := range s.Files {
+		disk[f.Path] = localFile{Abs: filepath.Join(root, filepath.FromSlash(f.Path)), ModTime: mtimes[i]}
+	}
+	if err := retireChanged(ctx, tx, s, root, disk); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("complete %s: %w", s.ID, err)

@@ -49,7 +49,15 @@ type VersionInfo struct {
 	// HaveChunks counts the distinct chunks an incomplete version has
 	// written so far (what a resumed fetch will not move again).
 	HaveChunks int `json:"have_chunks,omitempty"`
+	// Changed: a file of the version no longer matches it (it was
+	// replaced in place by a newer version's, or found corrupt), so the
+	// node no longer offers the version.
+	Changed bool `json:"changed,omitempty"`
 }
+
+// Offered reports whether the node offers the version to peers: it is
+// complete and its files still match it.
+func (v VersionInfo) Offered() bool { return v.Complete && !v.Changed }
 
 // PackageInfo summarises a package and the versions the library holds,
 // oldest first.
@@ -127,7 +135,13 @@ func (l *Library) Package(ctx context.Context, id manifest.PackageID) (*PackageI
 	return p, nil
 }
 
-const versionColumns = `id, version, created_at, size, files, chunks, root, complete, have FROM pkgshare_versions `
+const versionColumns = `id, version, created_at, size, files, chunks, root, complete, have, ` + changedColumn +
+	` FROM pkgshare_versions `
+
+// changedColumn is whether a version has a file that no longer matches it
+// (VersionInfo.Changed), as a column of a query on pkgshare_versions.
+const changedColumn = `EXISTS(SELECT 1 FROM pkgshare_files cf
+	WHERE cf.version_id = pkgshare_versions.id AND cf.unservable = 1)`
 
 // querier is what *sql.DB and *sql.Tx have in common for reading.
 type querier interface {
@@ -148,7 +162,7 @@ func queryVersions(ctx context.Context, q querier, where string, args ...any) ([
 		var id string
 		var created int64
 		var have []byte
-		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete, &have); err != nil {
+		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete, &have, &v.Changed); err != nil {
 			return nil, fmt.Errorf("list versions: %w", err)
 		}
 		for _, b := range have {

@@ -42,6 +42,9 @@ func (l *Library) addPublished(ctx context.Context, key crypto.PrivKey, name, ro
 		if err := relocate(ctx, tx, latest, root, disk); err != nil {
 			return nil, err
 		}
+		if err := retireChanged(ctx, tx, latest, root, disk); err != nil {
+			return nil, err
+		}
 		return publishResult(latest, true), tx.Commit()
 	}
 	m := &manifest.Manifest{Publisher: key.GetPublic(), Name: name, Version: 1, Created: now.UTC(), Files: mfiles,
@@ -54,6 +57,9 @@ func (l *Library) addPublished(ctx context.Context, key crypto.PrivKey, name, ro
 		return nil, err
 	}
 	if err := insertVersion(ctx, tx, sealed, root, disk); err != nil {
+		return nil, err
+	}
+	if err := retireChanged(ctx, tx, sealed, root, disk); err != nil {
 		return nil, err
 	}
 	return publishResult(sealed, false), tx.Commit()

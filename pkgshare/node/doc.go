@@ -36,6 +36,9 @@
 //     AutoNAT v1 service and the AutoNAT v2 server (rendezvous.NodeOptions).
 //   - Reach: finding and dialling a peer by ID alone (peerstore, then the
 //     rendezvous), for browsing its catalog (Browse).
+//   - Port claim: a node holds each fixed listen port alone (a lock file
+//     naming its home, and a probe for TCP; see ports.go), since
+//     SO_REUSEPORT would let two nodes bind one port.
 //
 // A bad setting (an unparsable address, say) is a *ConfigError.
 package node

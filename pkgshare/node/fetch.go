@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -21,6 +22,10 @@ func (n *Node) Fetch(ctx context.Context, opts fetch.Options) (*fetch.Result, er
 		BadPeer: n.lowerScore, Known: n.versionSources, Rank: n.Rank, Log: n.log,
 	}, opts)
 	n.metrics.fetched(start, res, err)
+	var np *fetch.NoProviderError
+	if errors.As(err, &np) && n.Discovery == nil {
+		np.NoRendezvous = true
+	}
 	return res, err
 }
 

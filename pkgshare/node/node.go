@@ -66,7 +66,10 @@ type Options struct {
 	// DHT is the node's part in p2psb's Kademlia DHT (see dht.go); a
 	// rendezvous node is always a server.
 	DHT DHTMode
-	Log *slog.Logger
+	// Home is the node's home directory, named to another node that
+	// wants one of its fixed listen ports (see ports.go).
+	Home string
+	Log  *slog.Logger
 }
 
 // Node is a running p2psb node: a libp2p host on the node key and the SQLite
@@ -86,6 +89,7 @@ type Node struct {
 	Buddies   *buddy.Keeper // nil unless Options.KeepBuddies
 	DHT       *dht.IpfsDHT  // nil with DHTOff
 
+	ports       portClaims // released when the host has closed
 	log         *slog.Logger
 	started     time.Time
 	metrics     *metrics // metrics.go
@@ -126,13 +130,23 @@ func Start(opts Options) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
+	listen, err := parseMultiaddrs("listen address", opts.Listen)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := claimPorts(listen, opts.Home)
+	if err != nil {
+		return nil, err
+	}
 	ps, err := peerstore.New(opts.DB, peerstore.DefaultOptions())
 	if err != nil {
+		ports.release()
 		return nil, fmt.Errorf("open peerstore: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			ps.Close()
+			ports.release()
 		}
 	}()
 	hostOpts, err := hostOptions(opts, ps, rzPeers)
@@ -144,7 +158,7 @@ func Start(opts Options) (n *Node, err error) {
 		return nil, fmt.Errorf("start libp2p host: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n = &Node{Host: h, Peers: ps, log: opts.Log, ctx: ctx, cancel: cancel, started: time.Now(),
+	n = &Node{Host: h, Peers: ps, ports: ports, log: opts.Log, ctx: ctx, cancel: cancel, started: time.Now(),
 		announced: map[string]bool{}, announceTTL: opts.AnnounceTTL, metrics: newMetrics()}
 	n.stopTrack = ps.TrackHost(h)
 	if n.stopObs, err = n.observed.track(h, ctx.Done()); err != nil {
@@ -378,6 +392,7 @@ func (n *Node) Close() error {
 			n.stopReach()
 		}
 		errs = append(errs, n.Host.Close(), n.Peers.Close())
+		n.ports.release()
 		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr
@@ -388,7 +403,7 @@ func parseMultiaddrs(what string, ss []string) ([]ma.Multiaddr, error) {
 	for _, s := range ss {
 		a, err := ma.NewMultiaddr(s)
 		if err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("%s %q: %v", what, s, err)}
+			return nil, &ConfigError{Msg: fmt.Sprintf("%s %q: %v (expected a multiaddr such as /ip4/0.0.0.0/tcp/4747)", what, s, err)}
 		}
 		out = append(out, a)
 	}

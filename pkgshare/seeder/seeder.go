@@ -103,6 +103,15 @@ func (s *Seeder) Forget(id manifest.VersionID) {
 	delete(s.broken, id)
 }
 
+// ForgetAll drops the cached state of every version (after a publish or
+// fetch that may have replaced some versions' files).
+func (s *Seeder) ForgetAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.loaded)
+	clear(s.broken)
+}
+
 // Attach serves the chunks a running fetch has written, until Detach.
 func (s *Seeder) Attach(k *sink.Sink) {
 	s.mu.Lock()
@@ -129,7 +138,19 @@ func (s *Seeder) Manifest(ctx context.Context, id manifest.VersionID) (*manifest
 	if err != nil {
 		return nil, err
 	}
+	if err := notOffered(&sv.v.VersionInfo, sv.v.Sealed); err != nil {
+		return nil, err
+	}
 	return sv.v.Sealed, nil
+}
+
+// notOffered refuses a version whose files no longer match it, telling
+// the peer that asked why.
+func notOffered(v *library.VersionInfo, s *manifest.Sealed) error {
+	if !v.Changed {
+		return nil
+	}
+	return fmt.Errorf("%s version %d: %w", s.Name, s.Version, xfer.ErrRetired)
 }
 
 // Lookup implements xfer.Store: the newest complete version held (or
@@ -145,6 +166,9 @@ func (s *Seeder) Lookup(ctx context.Context, ref manifest.Ref) (*manifest.Sealed
 	}
 	if !v.Complete && s.running(v.ID) == nil {
 		return nil, fmt.Errorf("%s: incomplete: %w", ref, xfer.ErrNotFound)
+	}
+	if err := notOffered(&v.VersionInfo, v.Sealed); err != nil {
+		return nil, err
 	}
 	return v.Sealed, nil
 }

@@ -24,6 +24,12 @@
 //     directory while it runs, so a second fetch of the version into the
 //     same target fails at once with ErrRunning; the lock dies with its
 //     process.
+//   - In the way: a file at one of the version's final paths that p2psb
+//     did not write (the library records no complete version with that
+//     file, unchanged since). Open refuses the fetch before writing
+//     anything, naming it, and a file that appears there while the fetch
+//     runs stops it when its file would replace it, unless
+//     Options.Overwrite is set.
 //   - Hold: while a local copy runs (PlanLocal, CopyLocal) finished files
 //     stay partial, so an upgrade in place reads the old files before any
 //     is replaced; Release lets them move.

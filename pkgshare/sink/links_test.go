@@ -63,7 +63,7 @@ func newLinkCase(t *testing.T) linkCase {
 // network (WriteChunk) or by local copy; mid runs once the sink is open.
 func (c linkCase) fetch(t *testing.T, target string, local bool, mid func()) error {
 	ctx := context.Background()
-	k, err := Open(ctx, c.lib, c.sealed, target, slog.Default())
+	k, err := Open(ctx, c.lib, c.sealed, target, Options{}, slog.Default())
 	if err != nil {
 		return err
 	}
@@ -141,47 +141,49 @@ func testSymlinkEscape(t *testing.T) {
 				symlink(t, filepath.Dir(victim), filepath.Join(target, PartialDir))
 			}},
 	} {
-		for _, local := range []bool{false, true} {
-			name := tc.name
-			if local {
-				name += " (local copy)"
+		bothWays(t, tc.name, func(t *testing.T, local bool) {
+			c := newLinkCase(t)
+			target := t.TempDir()
+			ver := filepath.Join(target, PartialDir, c.sealed.ID.String())
+			victim := filepath.Join(t.TempDir(), "victim.txt")
+			require.NoError(t, os.WriteFile(victim, []byte("precious"), 0o640))
+			var mid func()
+			if tc.before != nil {
+				tc.before(t, target, ver, victim)
 			}
-			t.Run(name, func(t *testing.T) {
-				c := newLinkCase(t)
-				target := t.TempDir()
-				ver := filepath.Join(target, PartialDir, c.sealed.ID.String())
-				victim := filepath.Join(t.TempDir(), "victim.txt")
-				require.NoError(t, os.WriteFile(victim, []byte("precious"), 0o640))
-				var mid func()
-				if tc.before != nil {
-					tc.before(t, target, ver, victim)
-				}
-				if tc.mid != nil {
-					mid = func() { tc.mid(t, target, ver, victim) }
-				}
+			if tc.mid != nil {
+				mid = func() { tc.mid(t, target, ver, victim) }
+			}
 
-				err := c.fetch(t, target, local, mid)
-				link := filepath.Join(target, strings.ReplaceAll(tc.link, "VER", c.sealed.ID.String()))
-				require.ErrorContains(t, err, link+": is a symbolic link")
-				got, err := os.ReadFile(victim)
-				require.NoError(t, err)
-				require.Equal(t, "precious", string(got), "the victim is untouched")
-				fi, err := os.Stat(victim)
-				require.NoError(t, err)
-				require.Equal(t, os.FileMode(0o640), fi.Mode().Perm(), "the victim's mode is untouched")
-				entries, err := os.ReadDir(filepath.Dir(victim))
-				require.NoError(t, err)
-				require.Len(t, entries, 1, "nothing is written beside the victim")
-				for _, f := range c.sealed.Files {
-					if fi, err := os.Lstat(filepath.Join(target, filepath.FromSlash(f.Path))); err == nil &&
-						!fi.Mode().IsRegular() {
-						require.Equal(t, link, filepath.Join(target, f.Path),
-							"only the attacker's own link is at a final path")
-					}
+			err := c.fetch(t, target, local, mid)
+			link := filepath.Join(target, strings.ReplaceAll(tc.link, "VER", c.sealed.ID.String()))
+			require.ErrorContains(t, err, link+": is a symbolic link")
+			got, err := os.ReadFile(victim)
+			require.NoError(t, err)
+			require.Equal(t, "precious", string(got), "the victim is untouched")
+			fi, err := os.Stat(victim)
+			require.NoError(t, err)
+			require.Equal(t, os.FileMode(0o640), fi.Mode().Perm(), "the victim's mode is untouched")
+			entries, err := os.ReadDir(filepath.Dir(victim))
+			require.NoError(t, err)
+			require.Len(t, entries, 1, "nothing is written beside the victim")
+			for _, f := range c.sealed.Files {
+				if fi, err := os.Lstat(filepath.Join(target, filepath.FromSlash(f.Path))); err == nil &&
+					!fi.Mode().IsRegular() {
+					require.Equal(t, link, filepath.Join(target, f.Path),
+						"only the attacker's own link is at a final path")
 				}
-			})
-		}
+			}
+		})
 	}
+}
+
+// bothWays runs test as subtest name twice: with every chunk fetched
+// (local false), and with every chunk copied from the library.
+func bothWays(t *testing.T, name string, test func(t *testing.T, local bool)) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) { test(t, false) })
+	t.Run(name+" (local copy)", func(t *testing.T) { test(t, true) })
 }
 
 func symlink(t *testing.T, old, new string) {
@@ -196,21 +198,21 @@ func TestOpenRefusesASecondFetch(t *testing.T) {
 	ctx := context.Background()
 	c := newLinkCase(t)
 	target := t.TempDir()
-	k, err := Open(ctx, c.lib, c.sealed, target, slog.Default())
+	k, err := Open(ctx, c.lib, c.sealed, target, Options{}, slog.Default())
 	require.NoError(t, err)
-	_, err = Open(ctx, c.lib, c.sealed, target, slog.Default())
+	_, err = Open(ctx, c.lib, c.sealed, target, Options{}, slog.Default())
 	require.ErrorIs(t, err, ErrRunning)
 	require.ErrorContains(t, err, target)
 	require.NoError(t, k.Close())
 
-	k, err = Open(ctx, c.lib, c.sealed, target, slog.Default())
+	k, err = Open(ctx, c.lib, c.sealed, target, Options{}, slog.Default())
 	require.NoError(t, err, "the lock went with the first fetch")
 	for h, b := range c.data {
 		require.NoError(t, k.WriteChunk(ctx, h, b))
 	}
 	require.NoError(t, k.Complete(ctx))
 	require.NoError(t, k.Close())
-	_, err = Open(ctx, c.lib, c.sealed, target, slog.Default())
+	_, err = Open(ctx, c.lib, c.sealed, target, Options{}, slog.Default())
 	require.ErrorIs(t, err, library.ErrHaveVersion)
 	require.NoDirExists(t, filepath.Join(target, PartialDir), "a fetch with nothing to do leaves nothing")
 }

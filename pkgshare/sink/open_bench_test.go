@@ -57,7 +57,7 @@ func BenchmarkOpenSink(b *testing.B) {
 					require.NoError(b, lib.RecordComplete(ctx, other, filepath.Join(dir, "other")))
 				}
 				b.StartTimer()
-				k, err := Open(ctx, lib, s, filepath.Join(dir, "target"), slog.Default())
+				k, err := Open(ctx, lib, s, filepath.Join(dir, "target"), Options{}, slog.Default())
 				require.NoError(b, err)
 				plan, err := k.PlanLocal(ctx)
 				require.NoError(b, err)

@@ -49,9 +49,13 @@ type Sink struct {
 	files []*os.File // open partial files
 	done  []bool     // per file: at its final path
 	hold  bool       // do not move finished files yet (local copy running)
-	dirty bool       // have changed since the last flush
-	shut  bool       // closed: the trees are gone
-	state sinkState
+	// replace marks, per file, one found at its final path when the fetch
+	// started that the fetch may replace; overwrite allows any.
+	replace   []bool
+	overwrite bool
+	dirty     bool // have changed since the last flush
+	shut      bool // closed: the trees are gone
+	state     sinkState
 }
 
 var _ xfer.Sink = (*Sink)(nil)
@@ -63,6 +67,7 @@ func newSink(lib *library.Library, s *manifest.Sealed, target string) *Sink {
 		places: map[manifest.ChunkHash][]place{},
 		wmu:    make([]sync.Mutex, len(s.Files)),
 		left:   make([]int, len(s.Files)), files: make([]*os.File, len(s.Files)), done: make([]bool, len(s.Files)),
+		replace: make([]bool, len(s.Files)),
 	}
 	for i, c := range k.chunks {
 		k.index[c.Hash] = i
@@ -202,6 +207,9 @@ func (k *Sink) finishFileLocked(i int) error {
 	defer dir.Close()
 	f, err := k.partialFileLocked(i) // opened already, or empty, or resumed
 	if err != nil {
+		return err
+	}
+	if err := k.checkFinal(i, dir, base); err != nil {
 		return err
 	}
 	k.files[i] = nil

@@ -27,11 +27,16 @@ type sinkState struct {
 
 // Open records s in lib as an incomplete version whose files go to
 // target, or picks up an earlier, interrupted fetch of it there. It fails
-// with library.ErrHaveVersion when lib holds the version complete. A
+// with library.ErrHaveVersion when lib holds the version complete, and
+// before writing anything when a file p2psb did not write is at one of
+// the version's paths (unless opts.Overwrite). A
 // recorded progress that is not a bitfield of the version's chunks (a
 // corrupt record) starts the version over, which it logs to log.
-func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string, log *slog.Logger) (*Sink, error) {
+func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string, opts Options, log *slog.Logger) (*Sink, error) {
 	k := newSink(lib, s, target)
+	if err := k.checkExisting(ctx, opts.Overwrite); err != nil {
+		return nil, err
+	}
 	if err := k.openPartial(); err != nil {
 		k.closeTrees()
 		return nil, fmt.Errorf("fetch into %s: %w", target, err)

@@ -14,6 +14,10 @@ var (
 	// ErrChanged: a published file changed on disk since it was hashed; the
 	// chunk is answered as not found.
 	ErrChanged = errors.New("file changed since publishing")
+	// ErrRetired: the peer held the version but no longer offers it, as
+	// its files changed since (a newer version replaced them in place);
+	// answered as not found, with the error's text.
+	ErrRetired = errors.New("no longer offered here: its files changed since (a newer version replaced them)")
 	// ErrBadRequest: the request was malformed or out of bounds.
 	ErrBadRequest = errors.New("bad request")
 	// ErrRemote: the serving peer failed internally.
@@ -37,7 +41,7 @@ func statusOf(err error) pb.Status {
 	switch {
 	case err == nil:
 		return pb.Status_STATUS_OK
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrChanged):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrChanged), errors.Is(err, ErrRetired):
 		return pb.Status_STATUS_NOT_FOUND
 	case errors.Is(err, ErrBadRequest):
 		return pb.Status_STATUS_BAD_REQUEST

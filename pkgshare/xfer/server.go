@@ -176,6 +176,9 @@ func publicMessage(err error) string {
 	case pb.Status_STATUS_BAD_REQUEST:
 		return clip(err.Error(), 200)
 	case pb.Status_STATUS_NOT_FOUND:
+		if errors.Is(err, ErrRetired) {
+			return clip(err.Error(), 200) // which version, and why
+		}
 		return ""
 	default:
 		return "internal error"
