@@ -135,7 +135,12 @@ func (fe *fetch) tick(dt time.Duration) {
 		inst := float64(p.recv) / dt.Seconds()
 		p.recv = 0
 		if inst == 0 && len(p.asked) == 0 {
-			continue // idle: nothing to learn
+			// Idle: nothing to learn. Its lanes look again whether there
+			// is work for them or it is of no more use: one wake token
+			// serves one of a peer's lanes, and a lane that missed the
+			// last would otherwise wait for good.
+			wake(p.wake)
+			continue
 		}
 		p.rate = ewma(p.rate, inst)
 		w := int(math.Ceil(p.rate * queueTarget.Seconds() / max(fe.avgChunk, 1)))
