@@ -81,7 +81,11 @@ func (s *session) withStore(fn func(*peerstore.Store) error) (err error) {
 	if err != nil {
 		return err
 	}
-	ps, err := peerstore.New(db, peerstore.Options{})
+	opts, err := s.g.peerstoreOptions()
+	if err != nil {
+		return err
+	}
+	ps, err := peerstore.New(db, *opts)
 	if err != nil {
 		return fmt.Errorf("open peerstore: %w", err)
 	}
