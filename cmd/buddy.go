@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -81,7 +82,11 @@ func (s *session) withStore(fn func(*peerstore.Store) error) (err error) {
 	if err != nil {
 		return err
 	}
-	ps, err := peerstore.New(db, peerstore.Options{})
+	opts, err := s.g.peerstoreOptions()
+	if err != nil {
+		return err
+	}
+	ps, err := peerstore.New(db, *opts)
 	if err != nil {
 		return fmt.Errorf("open peerstore: %w", err)
 	}
@@ -161,6 +166,9 @@ type buddyResult struct {
 	AddedAt  time.Time  `json:"added_at"`
 	LastSeen *time.Time `json:"last_seen,omitempty"`
 	Addrs    []string   `json:"addrs"`
+	// State is, when a daemon runs, whether it is connected to the buddy
+	// and how: "direct", "relayed" or "offline".
+	State string `json:"state,omitempty"`
 }
 
 func toBuddyResult(b peerstore.Buddy) buddyResult {
@@ -209,21 +217,58 @@ func runBuddyList(ctx context.Context, s *session, pb peerBook) error {
 	if err != nil {
 		return err
 	}
+	states, err := buddyStatesOf(ctx, pb)
+	if err != nil {
+		return err
+	}
 	res := make([]buddyResult, len(bs))
 	for i, b := range bs {
 		res[i] = toBuddyResult(b)
+		if states != nil {
+			res[i].State = cmp.Or(states[b.ID.String()], "offline")
+		}
 	}
 	return s.out.result(res, func(w io.Writer) error {
 		if len(res) == 0 {
 			_, err := fmt.Fprintln(w, "no buddies yet (add one with p2psb buddy add NODE-ID --alias NAME)")
 			return err
 		}
+		head := []string{"ALIAS", "NODE ID", "LAST SEEN", "LAST ADDRESSES"}
+		if states != nil {
+			head = append(head, "NOW")
+		}
 		rows := make([][]string, len(res))
 		for i, r := range res {
 			rows[i] = []string{orDash(r.Alias), r.ID, seen(bs[i].LastSeen), orDash(strings.Join(r.Addrs, " "))}
+			if states != nil {
+				rows[i] = append(rows[i], r.State)
+			}
 		}
-		return table(w, []string{"ALIAS", "NODE ID", "LAST SEEN", "LAST ADDRESSES"}, rows)
+		return table(w, head, rows)
 	})
+}
+
+// buddyStatesOf returns, when pb is a running daemon, how it is connected
+// to each peer: "direct" when any connection is, else "relayed". Without a
+// daemon it returns nil: nobody is connected.
+func buddyStatesOf(ctx context.Context, pb peerBook) (map[string]string, error) {
+	d, ok := pb.(*control.Client)
+	if !ok {
+		return nil, nil
+	}
+	st, err := d.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states := map[string]string{}
+	for _, c := range st.Connections {
+		if !c.Relayed {
+			states[c.Peer] = "direct"
+		} else if states[c.Peer] == "" {
+			states[c.Peer] = "relayed"
+		}
+	}
+	return states, nil
 }
 
 func aliasSuffix(alias string) string {

@@ -25,14 +25,28 @@ func configKeys() []string {
 		}
 	}
 	keys = append(keys, commandConfigKeys()...)
+	for k := range storeConfigKeys {
+		keys = append(keys, k)
+	}
 	sort.Strings(keys)
 	return keys
+}
+
+// storeConfigKeys are the settings of the stores that only a config file
+// sets, with their kinds (see peerstoreOptions).
+var storeConfigKeys = map[string]string{
+	"peerstore-cache-size":  "count",
+	"peerstore-max-peers":   "count",
+	"peerstore-gc-interval": "duration",
 }
 
 // configKind is the kind of value a config key takes.
 func configKind(key string) string {
 	if slices.Contains(commandConfigKeys(), key) {
 		return "duration"
+	}
+	if k, ok := storeConfigKeys[key]; ok {
+		return k
 	}
 	return spec(key).kind
 }
@@ -69,6 +83,10 @@ func checkConfigValue(key string, v any) error {
 		str, ok := v.(string)
 		if _, err := time.ParseDuration(str); !ok || err != nil {
 			return fmt.Errorf("key %q wants a duration in quotes, not %s (e.g. %s = \"30s\")", key, tomlType(v), key)
+		}
+	case "count":
+		if n, ok := v.(int64); !ok || n < 1 {
+			return fmt.Errorf("key %q wants a whole number of at least 1, not %s (e.g. %s = 50000)", key, tomlType(v), key)
 		}
 	case "bool":
 		if _, ok := v.(bool); !ok {

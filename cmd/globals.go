@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
 
+	"github.com/p2psb/p2psb/peerstore"
 	"github.com/p2psb/p2psb/pkgshare/home"
 )
 
@@ -352,6 +353,33 @@ func (g *globals) configDuration(c *cli.Context, name string) (time.Duration, er
 		return 0, usageErrorf("--%s %v: must not be negative", name, d)
 	}
 	return d, nil
+}
+
+// peerstoreOptions are the peerstore's defaults with what the config file
+// sets (peerstore-cache-size, peerstore-max-peers, peerstore-gc-interval;
+// checkConfig has checked their types).
+func (g *globals) peerstoreOptions() (*peerstore.Options, error) {
+	o := peerstore.DefaultOptions()
+	if g.cfg == nil {
+		return &o, nil
+	}
+	for key, n := range map[string]*int{"peerstore-cache-size": &o.CacheSize, "peerstore-max-peers": &o.MaxPeers} {
+		v, err := g.cfg.Int(key)
+		if err != nil {
+			return nil, usageErrorf("config file %s: key %q: %v", g.cfg.Source(), key, err)
+		}
+		if v > 0 {
+			*n = v
+		}
+	}
+	d, err := g.cfg.Duration("peerstore-gc-interval")
+	if err != nil {
+		return nil, usageErrorf("config file %s: key %q: %v", g.cfg.Source(), "peerstore-gc-interval", err)
+	}
+	if d > 0 {
+		o.GCInterval = d
+	}
+	return &o, nil
 }
 
 // splitList splits an environment value on commas and white space.

@@ -33,6 +33,9 @@ func (s *session) nodeOptions(listen bool) (node.Options, error) {
 	if listen {
 		o.Listen = s.g.Listen
 	}
+	if o.Peerstore, err = s.g.peerstoreOptions(); err != nil {
+		return node.Options{}, err
+	}
 	return o, nil
 }
 

@@ -29,6 +29,9 @@ type BackbonePeer struct {
 	Failures   int       `json:"failures"`   // catch-ups failed in a row
 	LastError  string    `json:"last_error,omitempty"`
 	Retry      time.Time `json:"retry,omitzero"` // the next attempt, after a failure
+	// CaughtUp is when the last catch-up from it succeeded (zero: none
+	// yet); live updates arrive in between.
+	CaughtUp time.Time `json:"caught_up,omitzero"`
 }
 
 // Warning says what is wrong when a configured backbone peer is not
@@ -72,9 +75,10 @@ func (f *federation) record(id peer.ID, l *link, updates int, err error, retry t
 	f.mu.Lock()
 	was := l.state
 	f.mu.Unlock()
-	now := BackbonePeer{ID: id, Configured: f.isConfigured(id), State: linkState(err), Failures: was.Failures + 1}
+	now := BackbonePeer{ID: id, Configured: f.isConfigured(id), State: linkState(err), Failures: was.Failures + 1,
+		CaughtUp: was.CaughtUp}
 	if err == nil {
-		now.Failures = 0
+		now.Failures, now.CaughtUp = 0, f.s.cfg.clock.Now()
 	} else {
 		now.LastError = err.Error()
 		now.Retry = f.s.cfg.clock.Now().Add(retry)

@@ -181,8 +181,14 @@ func (st *statements) changesSince(ctx context.Context, cursor uint64, limit int
 
 func ptr[T any](v T) *T { return &v }
 
+// Registrations returns how many registrations the server holds, live or
+// expired but not yet collected (what WithMaxRegistrations bounds).
+func (s *Server) Registrations(ctx context.Context) (int, error) {
+	return countRegistrations(ctx, s.db)
+}
+
 // countRegistrations returns how many rows the registrations table holds,
-// live or not (for tests and the benchmark).
+// live or not.
 func countRegistrations(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rendezvous_registrations`).Scan(&n)

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,44 @@ func (n *Node) Collectors() []prometheus.Collector {
 			Help: "Fetches in progress."}, func() float64 { return float64(len(n.Seeder.Transfers())) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "p2psb_announced_namespaces",
 			Help: "Rendezvous namespaces the node registers in."}, func() float64 { return float64(len(n.announcedNamespaces())) }),
+		rendezvousCollector{n},
+	}
+}
+
+// rendezvousCollector reports a rendezvous node's registrations and, for
+// each backbone peer, how long ago a catch-up from it last succeeded.
+type rendezvousCollector struct{ n *Node }
+
+var (
+	registrationsDesc = prometheus.NewDesc("p2psb_rendezvous_registrations",
+		"Registrations the rendezvous node holds, live or expired but not yet collected.", nil, nil)
+	backboneLagDesc = prometheus.NewDesc("p2psb_rendezvous_backbone_lag_seconds",
+		"Seconds since the last successful catch-up from each backbone peer (since the node started, if none).",
+		[]string{"peer", "state"}, nil)
+)
+
+func (c rendezvousCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- registrationsDesc
+	ch <- backboneLagDesc
+}
+
+func (c rendezvousCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.n.Server
+	if s == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.n.ctx, 5*time.Second)
+	defer cancel()
+	if regs, err := s.Registrations(ctx); err == nil {
+		ch <- prometheus.MustNewConstMetric(registrationsDesc, prometheus.GaugeValue, float64(regs))
+	}
+	for _, b := range s.Backbone() {
+		since := c.n.started
+		if !b.CaughtUp.IsZero() {
+			since = b.CaughtUp
+		}
+		ch <- prometheus.MustNewConstMetric(backboneLagDesc, prometheus.GaugeValue, time.Since(since).Seconds(),
+			b.ID.String(), b.State)
 	}
 }
 

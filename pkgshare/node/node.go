@@ -63,6 +63,8 @@ type Options struct {
 	// MDNS announces the node on the local network and finds the p2psb
 	// nodes there with mDNS, with no rendezvous (see mdns.go).
 	MDNS bool
+	// Peerstore sets the peerstore's options; nil: peerstore.DefaultOptions.
+	Peerstore *peerstore.Options
 	// DHT is the node's part in p2psb's Kademlia DHT (see dht.go); a
 	// rendezvous node is always a server.
 	DHT DHTMode
@@ -138,7 +140,11 @@ func Start(opts Options) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := peerstore.New(opts.DB, peerstore.DefaultOptions())
+	pso := peerstore.DefaultOptions()
+	if opts.Peerstore != nil {
+		pso = *opts.Peerstore
+	}
+	ps, err := peerstore.New(opts.DB, pso)
 	if err != nil {
 		ports.release()
 		return nil, fmt.Errorf("open peerstore: %w", err)
