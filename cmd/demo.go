@@ -74,6 +74,9 @@ func runDemo(ctx context.Context, s *session, opts demoOptions) error {
 		Size: opts.Size, Files: opts.Files, Peers: opts.Peers, MaxUpload: opts.MaxUpload,
 		Progress: board.update, Log: s.log,
 	})
+	if err == nil {
+		board.settle(res)
+	}
 	board.stop()
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/p2psb/p2psb/pkgshare/demo"
 	"github.com/p2psb/p2psb/pkgshare/fetch"
 )
 
@@ -68,6 +69,18 @@ func (b *demoBoard) update(i int, p fetch.Progress) {
 	}
 	b.lines[i] = p
 	_ = b.out.event(demoEvent{Event: "progress", Peer: i + 1, Done: p.Done, Total: p.Total, Rate: p.Rate, Peers: p.Peers})
+}
+
+// settle shows, for every peer, its whole fetch's average rate, the one
+// the demo's table prints, in place of the last momentary one.
+func (b *demoBoard) settle(res *demo.Result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, p := range res.Peers {
+		if i < len(b.lines) {
+			b.lines[i].Rate = p.MBps * 1e6
+		}
+	}
 }
 
 // stop draws the last state and ends the redraws. It is idempotent.
