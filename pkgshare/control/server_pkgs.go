@@ -14,7 +14,6 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/fetch"
 	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
-	"github.com/p2psb/p2psb/pkgshare/node"
 )
 
 // progressEvery is how often a streamed publish reports progress.
@@ -179,16 +178,17 @@ func (s *Server) removePackage(w http.ResponseWriter, r *http.Request) {
 	}
 	var nf *library.NotFoundError
 	if _, err := s.node.Library.Package(r.Context(), ref.ID); errors.As(err, &nf) {
-		s.unannounce(node.PackageNamespace(ref.ID))
+		s.unannounce(ref.ID)
 	}
 	answer(w, gone, nil)
 }
 
-// unannounce removes the node's registration in ns from the rendezvous.
-func (s *Server) unannounce(ns string) {
+// unannounce stops announcing a removed package: at the rendezvous and on
+// the DHT.
+func (s *Server) unannounce(id manifest.PackageID) {
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
-	if err := s.node.Unannounce(ctx, ns); err != nil {
-		s.log.Info("unregister removed package", "ns", ns, "err", err)
+	if err := s.node.UnannouncePackage(ctx, id); err != nil {
+		s.log.Info("unregister removed package", "package", id, "err", err)
 	}
 }

@@ -77,7 +77,7 @@ const dhtWarmup = 3 * time.Second
 // provided are the packages a node provides on the DHT.
 type provided struct {
 	mu  sync.Mutex
-	ids map[manifest.PackageID]bool
+	ids map[manifest.PackageID]context.CancelFunc // ends the package's provide loop
 }
 
 // startDHT starts the node's DHT member (none with DHTOff), bootstrapped
@@ -158,21 +158,21 @@ func (n *Node) provide(id manifest.PackageID) {
 		return
 	}
 	n.provided.mu.Lock()
-	if n.provided.ids == nil {
-		n.provided.ids = map[manifest.PackageID]bool{}
-	}
-	known := n.provided.ids[id]
-	n.provided.ids[id] = true
-	n.provided.mu.Unlock()
-	if known {
+	defer n.provided.mu.Unlock()
+	if _, known := n.provided.ids[id]; known {
 		return
 	}
+	if n.provided.ids == nil {
+		n.provided.ids = map[manifest.PackageID]context.CancelFunc{}
+	}
+	loop, stop := context.WithCancel(n.ctx)
+	n.provided.ids[id] = stop
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		wait := time.Second
 		for {
-			ctx, cancel := context.WithTimeout(n.ctx, provideTimeout)
+			ctx, cancel := context.WithTimeout(loop, provideTimeout)
 			err := n.DHT.Provide(ctx, PackageKey(id), true)
 			cancel()
 			next := reprovideEvery
@@ -184,22 +184,12 @@ func (n *Node) provide(id manifest.PackageID) {
 				wait = time.Second
 			}
 			select {
-			case <-n.ctx.Done():
+			case <-loop.Done():
 				return
 			case <-time.After(next):
 			}
-			if !n.providing(id) {
-				return
-			}
 		}
 	}()
-}
-
-// providing reports whether the node still provides package id.
-func (n *Node) providing(id manifest.PackageID) bool {
-	n.provided.mu.Lock()
-	defer n.provided.mu.Unlock()
-	return n.provided.ids[id]
 }
 
 // stopProviding stops storing the DHT record for package id again (the
@@ -207,7 +197,10 @@ func (n *Node) providing(id manifest.PackageID) bool {
 func (n *Node) stopProviding(id manifest.PackageID) {
 	n.provided.mu.Lock()
 	defer n.provided.mu.Unlock()
-	delete(n.provided.ids, id)
+	if stop, ok := n.provided.ids[id]; ok {
+		stop()
+		delete(n.provided.ids, id)
+	}
 }
 
 // dhtProviders sends the providers the DHT knows of id, asking again every
