@@ -38,10 +38,12 @@ repository's HEAD commit):
               with p2psb fetch, kubo (ipfs get from a second node), croc
               through a local relay, aria2c through opentracker, and curl
               from nginx over HTTP and HTTPS, interleaved, every copy
-              compared; then p2psb publish vs ipfs add vs mktorrent. Each
-              receiver's peak RSS is in the table (for kubo, its receiving
-              daemon's); the 4 GiB run is PEERS_MIB=4096 run.sh peers.
-              Builds kubo and installs croc into $BENCH_DIR/tools once.
+              compared; before that, p2psb publish vs ipfs add vs
+              mktorrent. Each receiver's peak RSS is in the table (for
+              kubo, its receiving daemon's); the 4 GiB run is
+              PEERS_MIB=4096 run.sh peers. Tables in
+              $BENCH_DIR/results/peers-COMMIT-MIBm.md. Builds kubo and
+              installs croc into $BENCH_DIR/tools once.
 
 Go benchmarks (from the working tree; ARGS are passed on):
   rendezvous  rzbench: a rendezvous server in its own process, 8 clients
