@@ -18,8 +18,7 @@ suite_peers() {
 	local W="$BENCH_DIR/peers" data fetch curl curls tp lp cid kaddr ihash name
 	peer_tools
 	peer_need nginx curl aria2c opentracker mktorrent jq cmp /usr/bin/time
-	name="$RESULTS/peers-$(peers_tag)-${PEERS_MIB}m"
-	rm -f "$name".*
+	name="$RESULTS/peers-$(peers_tag)-${PEERS_MIB}m" # written only once every run has passed
 	ONE_MIB=$PEERS_MIB start_one "$W" # the p2psb seeder and nginx
 	read -r tp _ lp < <(start_bittorrent "$W" "$data/blob")
 	ihash=$(info_hash "$W/pkg.torrent")
