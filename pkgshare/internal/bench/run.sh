@@ -9,6 +9,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$BENCH_ROOT/fetch.sh"
+source "$BENCH_ROOT/peertools.sh"
+source "$BENCH_ROOT/peers.sh"
 
 usage() {
 	cat <<'EOF'
@@ -32,6 +34,16 @@ repository's HEAD commit):
               with yamux; default PPCC repeated RUNS times)
   profile     perf profiles of the "one" case's seeder and fetcher
   publish     publish 1 GiB vs mktorrent and sha256sum
+  peers       in one run, PEERS_MIB (1 GiB) from one source to one receiver
+              with p2psb fetch, kubo (ipfs get from a second node), croc
+              through a local relay, aria2c through opentracker, and curl
+              from nginx over HTTP and HTTPS, interleaved, every copy
+              compared; before that, p2psb publish vs ipfs add vs
+              mktorrent. Each receiver's peak RSS is in the table (for
+              kubo, its receiving daemon's); the 4 GiB run is
+              PEERS_MIB=4096 run.sh peers. Tables in
+              $BENCH_DIR/results/peers-COMMIT-MIBm.md. Builds kubo and
+              installs croc into $BENCH_DIR/tools once.
 
 Go benchmarks (from the working tree; ARGS are passed on):
   rendezvous  rzbench: a rendezvous server in its own process, 8 clients
@@ -49,8 +61,10 @@ Go benchmarks (from the working tree; ARGS are passed on):
 Environment: RUNS (runs per measurement, default 5), BENCH_DIR (work
 directory, default /tmp/p2psb-bench), BENCH_BIN (a p2psb binary to time
 instead of building HEAD), ONE_MIB, SWARM_MIB, RSS_MIB (package sizes in
-MiB, default 1024, 64, 4096; TICKET_MIB, default 64), ORDER (order), FETCH_FLAGS (extra global
-flags for the swarm's fetchers), TAG (suffix of the swarm's result files).
+MiB, default 1024, 64, 4096; TICKET_MIB, default 64; PEERS_MIB, default
+1024), ORDER (order), FETCH_FLAGS (extra global flags for the swarm's
+fetchers), TAG (suffix of the swarm's result files), KUBO_VERSION and
+CROC_VERSION (peers: v0.43.1, v10.7.0).
 EOF
 }
 
@@ -109,7 +123,7 @@ main() {
 	chunker) gobench chunker ./pkgshare/chunker -bench . -count "$RUNS" "$@"; return ;;
 	dht) gobench dht ./pkgshare/node -bench DHTFindProvider -benchtime 20x -count "$RUNS" "$@"; return ;;
 	nat) suite_nat "$@"; return ;;
-	fetch | one | caps | swarm | rss | ticket | floor | order | profile | publish) ;;
+	fetch | one | caps | swarm | rss | ticket | floor | order | profile | publish | peers) ;;
 	*) usage >&2; die "no suite $suite" ;;
 	esac
 	trap stop_all EXIT
