@@ -23,6 +23,8 @@ func commandExamples() map[string][]string {
 		"packages info":   {"p2psb packages info pkg_...@2"},
 		"packages verify": {"p2psb packages verify pkg_..."},
 		"packages rm":     {"p2psb packages rm pkg_...@1"},
+		"packages prune": {"p2psb packages prune --keep 2 --dry-run   # what would go",
+			"p2psb packages prune pkg_... --keep 1"},
 		"fetch": {"p2psb fetch pkg_...                 # the newest version, into ./<name>",
 			"p2psb fetch pkg_...@1 -o ~/music     # version 1, into ~/music",
 			"p2psb fetch pkg_... --seed           # and keep serving it"},
