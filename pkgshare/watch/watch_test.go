@@ -65,7 +65,6 @@ func (c *fakeClock) pending() int {
 	return len(c.waiters)
 }
 
-
 // harness runs a Watcher on a temporary directory, publishing into a
 // real library, on a fake clock with a settle period of one second.
 type harness struct {
