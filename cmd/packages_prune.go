@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare/control"
@@ -60,6 +61,9 @@ func runPackagesPrune(ctx context.Context, s *session, opts pruneOptions) error 
 			return d.Prune(ctx, req)
 		},
 		func(lib *library.Library) (*library.PruneResult, error) {
+			if err := markFetched(ctx, s, lib); err != nil {
+				return nil, err
+			}
 			return lib.Prune(ctx, opts.Package, opts.Keep, opts.DryRun)
 		})
 	if err != nil {
@@ -92,5 +96,20 @@ func printPrune(w io.Writer, res *library.PruneResult) error {
 		fmt.Fprintf(w, "left %s: %s\n", f.Path, f.Reason)
 	}
 	_, err := fmt.Fprintf(w, "%s %d files, %s\n", del, len(res.Files), humanBytes(res.Bytes))
+	return err
+}
+
+// markFetched has the library tell fetched versions recorded before it
+// kept the difference: those of packages this node does not publish.
+func markFetched(ctx context.Context, s *session, lib *library.Library) error {
+	key, err := s.home.Identity()
+	if err != nil {
+		return err
+	}
+	self, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		return fmt.Errorf("node ID: %w", err)
+	}
+	_, err = lib.MarkFetched(ctx, self)
 	return err
 }

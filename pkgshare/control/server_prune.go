@@ -1,7 +1,11 @@
 package control
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
@@ -22,6 +26,10 @@ func (s *Server) prune(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, err)
 		return
 	}
+	if err := s.markFetched(r.Context()); err != nil {
+		answer(w, nil, err)
+		return
+	}
 	var id manifest.PackageID
 	if req.Package != nil {
 		id = *req.Package
@@ -35,4 +43,15 @@ func (s *Server) prune(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	answer(w, res, err)
+}
+
+// markFetched has the library tell fetched versions recorded before it
+// kept the difference (library.Library.MarkFetched).
+func (s *Server) markFetched(ctx context.Context) error {
+	self, err := peer.IDFromPrivateKey(s.key)
+	if err != nil {
+		return fmt.Errorf("prune: node ID: %w", err)
+	}
+	_, err = s.node.Library.MarkFetched(ctx, self)
+	return err
 }

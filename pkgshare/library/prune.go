@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 )
 
@@ -75,6 +77,20 @@ func (l *Library) Prune(ctx context.Context, id manifest.PackageID, keep int, dr
 		return nil, fmt.Errorf("prune: %w", err)
 	}
 	return res, l.deletePending(ctx, res)
+}
+
+// MarkFetched records as fetched every version of a package that self,
+// the node's ID, does not publish: it cannot have been published here. It
+// finds the fetched versions among those recorded before the library
+// told the two apart, which Prune would otherwise leave alone; it returns
+// how many it marked.
+func (l *Library) MarkFetched(ctx context.Context, self peer.ID) (int64, error) {
+	res, err := l.db.ExecContext(ctx, `UPDATE pkgshare_versions SET fetched = 1 WHERE fetched = 0
+		AND package_id IN (SELECT id FROM pkgshare_packages WHERE publisher != ?)`, self.String())
+	if err != nil {
+		return 0, fmt.Errorf("mark fetched versions: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // forgetOld deletes the versions to prune and records their files that no

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/require"
 
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -272,4 +273,30 @@ func TestPruneFinishesInterrupted(t *testing.T) {
 	pending, err := pendingFiles(ctx, f.lib.db)
 	require.NoError(t, err)
 	require.Empty(t, pending)
+}
+
+// Versions recorded before the library told fetched from published ones
+// count as published until MarkFetched finds those of other publishers.
+func TestMarkFetchedOlderRecords(t *testing.T) {
+	ctx := context.Background()
+	f := newPruneFixture(t)
+	_, err := f.lib.db.ExecContext(ctx, `UPDATE pkgshare_versions SET fetched = 0`)
+	require.NoError(t, err)
+	res, err := f.lib.Prune(ctx, manifest.PackageID{}, 1, false)
+	require.NoError(t, err)
+	require.Empty(t, res.Packages, "nothing known fetched")
+
+	self, err := peer.IDFromPrivateKey(testKey(t, 2))
+	require.NoError(t, err)
+	n, err := f.lib.MarkFetched(ctx, self)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, n)
+	publisher, err := peer.IDFromPrivateKey(testKey(t, 1))
+	require.NoError(t, err)
+	n, err = f.pub.MarkFetched(ctx, publisher)
+	require.NoError(t, err)
+	require.Zero(t, n, "the publisher's own versions stay published")
+	_, err = f.lib.Prune(ctx, manifest.PackageID{}, 1, false)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{3}, heldVersions(t, f.lib, f.id))
 }

@@ -61,7 +61,8 @@ var Schema = sqlitedb.Schema{
 		`ALTER TABLE pkgshare_files ADD COLUMN unservable INTEGER NOT NULL DEFAULT 0;`,
 		// 4: where a version came from (fetched = 1: a fetch wrote it into
 		// its target; 0: published here in place, and so every version
-		// recorded before this step, whose files prune never deletes),
+		// recorded before this step until MarkFetched finds those of
+		// other publishers; prune never deletes a published file),
 		// and the files a prune has forgotten but not yet deleted, so an
 		// interrupted prune is finished by the next (see Prune); files are
 		// looked up by their path on disk.
