@@ -112,12 +112,22 @@ func forgetOld(ctx context.Context, tx *sql.Tx, id manifest.PackageID, keep int,
 		res.Packages = append(res.Packages, *p)
 	}
 	var files []pendingFile
+	at := map[string]int{} // disk path -> index in files
 	for _, vid := range gone {
 		fs, err := versionFiles(ctx, tx, vid)
 		if err != nil {
 			return err
 		}
-		files = append(files, fs...)
+		for _, f := range fs {
+			// Several forgotten versions may have had a file at one path:
+			// the record of the one the file on disk still matches counts.
+			if i, ok := at[f.path]; !ok {
+				at[f.path] = len(files)
+				files = append(files, f)
+			} else if deletable(files[i]) != "" && deletable(f) == "" {
+				files[i] = f
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_versions WHERE id = ?`, vid.String()); err != nil {
 			return fmt.Errorf("prune: forget %s: %w", vid, err)
 		}

@@ -300,3 +300,18 @@ func TestMarkFetchedOlderRecords(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []uint64{3}, heldVersions(t, f.lib, f.id))
 }
+
+// Two forgotten versions had a file at one path, the older fetched again
+// last: the file is as the older one wrote it, and goes.
+func TestPruneSamePathInTwoForgotten(t *testing.T) {
+	ctx := context.Background()
+	f := newPruneFixture(t)
+	_, err := f.lib.db.ExecContext(ctx, `INSERT INTO pkgshare_files(version_id, idx, path, disk_path, size, mtime_ns)
+		VALUES(?, 99, 'old.txt', ?, 1, 1)`, f.sealed[1].ID.String(), filepath.Join(f.target, "old.txt"))
+	require.NoError(t, err)
+	res, err := f.lib.Prune(ctx, f.id, 1, false)
+	require.NoError(t, err)
+	require.Contains(t, prunedPaths(res.Files), filepath.Join(f.target, "old.txt"))
+	require.NoFileExists(t, filepath.Join(f.target, "old.txt"))
+	require.Empty(t, res.Left)
+}
