@@ -15,7 +15,7 @@ import (
 func newPackagesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "packages",
-		Usage: "list the packages in the library, or inspect, verify or forget one",
+		Usage: "list the packages in the library, or inspect, verify, forget or prune them",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "peer",
 			Usage: "list what the node `ID|ALIAS` (a node ID or a buddy's alias) shares, verified"}},
 		Action: func(c *cli.Context) error {
@@ -32,6 +32,7 @@ func newPackagesCommand(e *env) *cli.Command {
 		Subcommands: []*cli.Command{
 			newPackagesInfoCommand(e),
 			newPackagesRmCommand(e),
+			newPackagesPruneCommand(e),
 			newPackagesVerifyCommand(e),
 		},
 	}

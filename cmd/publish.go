@@ -7,17 +7,21 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare/control"
 	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/watch"
 )
 
 type publishOptions struct {
 	Path           string
 	Name           string
 	FollowSymlinks bool
+	Watch          bool          // publish again after each change, until Ctrl-C
+	Settle         time.Duration // with Watch: the quiet period before publishing
 }
 
 func newPublishCommand(e *env) *cli.Command {
@@ -28,20 +32,34 @@ func newPublishCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "package `NAME` (default: the base name of the path)"},
 			&cli.BoolFlag{Name: "follow-symlinks", Usage: "follow symbolic links that stay inside the tree"},
+			&cli.BoolFlag{Name: "watch", Usage: "keep watching the directory and publish a new version after each change, " +
+				"once its files stop changing, until Ctrl-C (through the daemon when one runs, which announces each)"},
+			&cli.DurationFlag{Name: "settle", Value: watch.DefaultSettle,
+				Usage: "with --watch: publish once no file changed for `DURATION`"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageErrorf("publish takes one path, the file or directory to publish")
 			}
-			opts := publishOptions{Path: c.Args().First(), Name: c.String("name"), FollowSymlinks: c.Bool("follow-symlinks")}
+			opts := publishOptions{Path: c.Args().First(), Name: c.String("name"), FollowSymlinks: c.Bool("follow-symlinks"),
+				Watch: c.Bool("watch"), Settle: c.Duration("settle")}
 			if c.IsSet("name") && opts.Name == "" {
 				return usageErrorf("--name: a package name cannot be empty")
+			}
+			if c.IsSet("settle") && !opts.Watch {
+				return usageErrorf("--settle is the quiet period of --watch; add --watch")
+			}
+			if opts.Settle <= 0 {
+				return usageErrorf("--settle %s: want a positive duration, such as 1s or 500ms", opts.Settle)
 			}
 			s, err := openSession(c, e)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			if opts.Watch {
+				return runPublishWatch(c.Context, s, opts)
+			}
 			return runPublish(c.Context, s, opts)
 		},
 	}

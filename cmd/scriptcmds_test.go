@@ -30,18 +30,20 @@ import (
 //	jsonlogs stdout|stderr    every line of the last output is a JSON log record (time, level, msg)
 //	httpget URL               GET URL (on 127.0.0.1) and put the body in stdout
 //	freeport NAME             set $NAME to a TCP port of 127.0.0.1 that nothing listens on
+//	slowwrite PATH N SIZE GAP append N pieces of SIZE random bytes to PATH, GAP apart (a slow writer)
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"randfile": cmdRandfile,
-		"mkfifo":   cmdMkfifo,
-		"grab":     cmdGrab,
-		"waitsock": cmdWaitsock,
-		"waitfile": cmdWaitfile,
-		"lt":       cmdLess,
-		"waitout":  cmdWaitout,
-		"jsonlogs": cmdJSONLogs,
-		"httpget":  cmdHTTPGet,
-		"freeport": cmdFreeport,
+		"randfile":  cmdRandfile,
+		"mkfifo":    cmdMkfifo,
+		"grab":      cmdGrab,
+		"waitsock":  cmdWaitsock,
+		"waitfile":  cmdWaitfile,
+		"lt":        cmdLess,
+		"waitout":   cmdWaitout,
+		"jsonlogs":  cmdJSONLogs,
+		"httpget":   cmdHTTPGet,
+		"freeport":  cmdFreeport,
+		"slowwrite": cmdSlowwrite,
 	}
 }
 

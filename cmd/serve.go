@@ -24,6 +24,9 @@ type serveOptions struct {
 	// MaxRegistrations bounds what a rendezvous node holds; 0: the default.
 	MaxRegistrations int
 	Metrics          string // serve Prometheus metrics at this address; "": off
+	// PublishWatch are directories to publish, and publish again after
+	// each change, while the daemon runs.
+	PublishWatch []string
 }
 
 func newServeCommand(e *env) *cli.Command {
@@ -34,6 +37,8 @@ func newServeCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "rendezvous", Usage: "also act as a rendezvous node and circuit relay"},
 			&cli.StringSliceFlag{Name: "backbone", Usage: "federate with the rendezvous node at `MULTIADDR` (repeatable; with --rendezvous)"},
 			&cli.BoolFlag{Name: "federate", Usage: "join the rendezvous backbone so that other rendezvous nodes can federate with this one (with --rendezvous; implied by --backbone). Backbone members are trusted to relay unregistrations"},
+			&cli.StringSliceFlag{Name: "publish-watch", Usage: "publish the directory `DIR` and publish a new version after each change, " +
+				"once its files stop changing, while serving (repeatable)"},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464; default off)"},
 			&cli.IntFlag{Name: "max-registrations", Value: rendezvous.DefaultMaxRegistrations, Usage: "hold at most `N` registrations, all peers together; when full, new ones are refused as unavailable (with --rendezvous)"},
 			&cli.StringFlag{Name: "relay-data-limit", Usage: "let the circuit relay carry package data for peers that cannot connect directly (both behind symmetric NATs), up to `SIZE` each way per relayed connection (with --rendezvous; default 0: the relay carries only what sets up direct connections, since its bandwidth is yours)"},
@@ -54,7 +59,7 @@ func parseServeOptions(c *cli.Context) (serveOptions, error) {
 		return serveOptions{}, err
 	}
 	opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate"),
-		Metrics: c.String("metrics")}
+		Metrics: c.String("metrics"), PublishWatch: c.StringSlice("publish-watch")}
 	if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
 		return serveOptions{}, usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
 	}
@@ -151,8 +156,14 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	if err := s.printServe(ready); err != nil {
 		return err
 	}
+	stopWatching, err := watchFolders(ctx, s, ctl, opts.PublishWatch)
+	if err != nil {
+		return err
+	}
+	defer stopWatching()
 	<-ctx.Done()
 	s.log.Info("stopping")
+	stopWatching()
 	if err := ctl.Close(); err != nil {
 		s.log.Info("close control socket", "err", err)
 	}

@@ -17,11 +17,12 @@
 //	buddy      keeping buddies connected
 //	node       the libp2p host and everything wired to it: announcing, providers, status
 //	control    the daemon's local control socket
+//	watch      publishing a watched directory again when its files change
 //	demo       a whole network in one process
 //
 // The arrows: cmd → {control, demo, ticket} → node → {fetch, buddy, transport,
 // catalog}; fetch → seeder → sink → library → {manifest, chunker, home,
-// xfer, catalog}. node, buddy and control use peerstore and rendezvous, which
+// xfer, catalog}; cmd → watch → library. node, buddy and control use peerstore and rendezvous, which
 // import nothing of pkgshare; library, peerstore and rendezvous each migrate
 // their own tables with peerstore/sqlitedb. A concept's terms are defined in its
 // package's doc.go.

@@ -92,6 +92,16 @@ func (c *Client) RemovePackage(ctx context.Context, ref manifest.Ref) ([]library
 	return out, c.call(ctx, http.MethodDelete, "/v1/packages/"+pathArg(ref.String()), nil, &out)
 }
 
+// Prune has the daemon prune fetched versions (library.Library.Prune) and
+// stop serving those it forgets.
+func (c *Client) Prune(ctx context.Context, req PruneRequest) (*library.PruneResult, error) {
+	var out library.PruneResult
+	if err := c.call(ctx, http.MethodPost, "/v1/packages/prune", req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Buddies returns the daemon's buddy list.
 func (c *Client) Buddies(ctx context.Context) ([]peerstore.Buddy, error) {
 	var wire []Buddy

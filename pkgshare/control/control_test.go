@@ -443,3 +443,30 @@ func TestPeersImportExportThroughDaemon(t *testing.T) {
 	_, err = d.c.ImportPeers(ctx, bytes.NewReader([]byte(`{"format":"nope"}`)))
 	requireBadInput(t, err, "invalid import")
 }
+
+// Prune through the daemon never forgets what it published, and refuses
+// bad input as the library does.
+func TestPruneThroughDaemon(t *testing.T) {
+	d := startDaemon(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "album")
+	writeRandom(t, filepath.Join(dir, "a.bin"), 1000)
+	_, err := d.c.Publish(ctx, PublishRequest{Path: dir}, nil)
+	require.NoError(t, err)
+	writeRandom(t, filepath.Join(dir, "b.bin"), 1000)
+	res, err := d.c.Publish(ctx, PublishRequest{Path: dir}, nil)
+	require.NoError(t, err)
+
+	all, err := d.c.Prune(ctx, PruneRequest{Keep: 1})
+	require.NoError(t, err)
+	require.Empty(t, all.Packages, "nothing fetched")
+	one, err := d.c.Prune(ctx, PruneRequest{Package: &res.ID, Keep: 1, DryRun: true})
+	require.NoError(t, err)
+	require.True(t, one.DryRun)
+	require.Equal(t, []uint64{1}, one.Packages[0].Published)
+	require.Empty(t, one.Files)
+	_, err = d.c.Prune(ctx, PruneRequest{Package: &res.ID, Keep: 0})
+	requireBadInput(t, err, "keeps at least 1 version")
+	_, err = d.c.Prune(ctx, PruneRequest{Package: &manifest.PackageID{1}, Keep: 1})
+	requireBadInput(t, err, "is not in the library")
+}

@@ -2,7 +2,7 @@
 // other p2psb commands of the same home talk to it over HTTP with JSON
 // bodies on a Unix socket in the home directory (mode 0600, so only the
 // owner can use it). Commands that change what the node serves or whom it
-// keeps connected (publish, fetch, packages rm, buddy add/rm) must go
+// keeps connected (publish, fetch, packages rm and prune, buddy add/rm) must go
 // through it: the daemon caches its peerstore and library state, so writes
 // by another process would not reach it. Commands that ask the network
 // once (locate, a peer's packages, the rendezvous list) go through it too,
@@ -16,6 +16,7 @@
 //	POST   /v1/fetch           FetchRequest; streams, result fetch.Result
 //	GET    /v1/packages        []library.PackageInfo
 //	DELETE /v1/packages/{ref}  forget a package (or version ref); result []library.VersionInfo
+//	POST   /v1/packages/prune  PruneRequest: forget old fetched versions, delete their files; result library.PruneResult
 //	GET    /v1/buddies         []Buddy
 //	POST   /v1/buddies         BuddyRequest; result Buddy
 //	DELETE /v1/buddies/{who}   remove the buddy with this node ID or alias; result Buddy

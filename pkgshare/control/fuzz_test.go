@@ -29,9 +29,10 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add([]byte(`{"path":"/a","name":"n"}`))
 	f.Add([]byte(`{"ref":"x","dir":"/","timeout":5}`))
 	f.Add([]byte(`{"id":"12D3KooW","alias":"a"}`))
+	f.Add([]byte(`{"package":"pkg_aaaa","keep":1,"dry_run":true}`))
 	f.Add([]byte(`{"unknown":1}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, v := range []any{new(PublishRequest), new(FetchRequest), new(BuddyRequest)} {
+		for _, v := range []any{new(PublishRequest), new(FetchRequest), new(BuddyRequest), new(PruneRequest)} {
 			r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 			err := decode(httptest.NewRecorder(), r, v)
 			if err != nil && !badInput(err) {

@@ -92,6 +92,7 @@ func (s *Server) routes() *http.ServeMux {
 		"GET /v1/packages":             s.packages,
 		"GET /v1/packages/{ref}":       s.packageDetail,
 		"DELETE /v1/packages/{ref}":    s.removePackage,
+		"POST /v1/packages/prune":      s.prune,
 		"GET /v1/buddies":              s.buddies,
 		"POST /v1/buddies":             s.addBuddy,
 		"DELETE /v1/buddies/{who}":     s.removeBuddy,

@@ -34,20 +34,28 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 	st := newStream(w)
 	p := &hashProgress{}
 	stop := p.report(st)
-	res, err := library.Publish(r.Context(), s.node.Library, s.key, req.Path,
-		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: p})
+	res, err := s.Publish(r.Context(), req, p)
 	stop()
-	if err == nil {
-		// Serve the files as just recorded, and no version whose files
-		// the publish found replaced.
-		s.node.Seeder.ForgetAll()
-	}
-	if err == nil {
-		if aerr := s.node.AnnouncePackage(r.Context(), res.ID); aerr != nil {
-			s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)
-		}
-	}
 	st.finish(res, err)
+}
+
+// Publish publishes req.Path in place as the daemon's node, has the node
+// serve the files as just recorded, and announces the package before it
+// returns; progress may be nil. The daemon's own watched folders publish
+// through it, as clients do.
+func (s *Server) Publish(ctx context.Context, req PublishRequest, progress library.Progress) (*library.PublishResult, error) {
+	res, err := library.Publish(ctx, s.node.Library, s.key, req.Path,
+		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: progress})
+	if err != nil {
+		return nil, err
+	}
+	// Serve the files as just recorded, and no version whose files the
+	// publish found replaced.
+	s.node.Seeder.ForgetAll()
+	if aerr := s.node.AnnouncePackage(ctx, res.ID); aerr != nil {
+		s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)
+	}
+	return res, nil
 }
 
 // hashProgress implements library.Progress for a streamed publish.

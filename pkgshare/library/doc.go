@@ -25,6 +25,13 @@
 //   - Local copy: a chunk a fetch needs that a complete version already
 //     holds is read from that version's files (HeldChunks, OpenCopies)
 //     instead of being fetched.
+//   - Fetched or published: a version is fetched when a fetch recorded it
+//     (StartFetch), published here otherwise.
+//   - Prune: forgetting all but the newest N complete versions of a
+//     package, of the fetched ones only, and deleting their files that no
+//     version left in the library records at the same path (Prune); the
+//     files still to delete are recorded, so an interrupted prune is
+//     finished by the next.
 //   - Catalog: the newest complete version of each package, which the
 //     node offers to peers that browse it (pkgshare/catalog).
 //

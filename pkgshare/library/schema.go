@@ -59,5 +59,20 @@ var Schema = sqlitedb.Schema{
 		// (Recheck); they are not served until Verify or Publish finds
 		// them matching again.
 		`ALTER TABLE pkgshare_files ADD COLUMN unservable INTEGER NOT NULL DEFAULT 0;`,
+		// 4: where a version came from (fetched = 1: a fetch wrote it into
+		// its target; 0: published here in place, and so every version
+		// recorded before this step until MarkFetched finds those of
+		// other publishers; prune never deletes a published file),
+		// and the files a prune has forgotten but not yet deleted, so an
+		// interrupted prune is finished by the next (see Prune); files are
+		// looked up by their path on disk.
+		`ALTER TABLE pkgshare_versions ADD COLUMN fetched INTEGER NOT NULL DEFAULT 0;
+		CREATE TABLE pkgshare_prune_files(
+			disk_path  TEXT PRIMARY KEY,  -- absolute path of the file on disk
+			root       TEXT NOT NULL,     -- its version's target: empty directories are removed up to it
+			size       INTEGER NOT NULL,  -- as the forgotten version recorded it
+			mtime_ns   INTEGER NOT NULL
+		);
+		CREATE INDEX pkgshare_files_disk_path ON pkgshare_files(disk_path);`,
 	},
 }

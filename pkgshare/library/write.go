@@ -101,7 +101,8 @@ func insertVersion(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root str
 // chunks: the work is independent of the number of chunks, so a fetch
 // records its version before the first request (insertChunks follows when
 // the version is complete). A fetch stores it incomplete, with no
-// progress (have NULL) until SaveProgress records some.
+// progress (have NULL) until SaveProgress records some; a version stored
+// incomplete is a fetched one, one stored complete is published here.
 func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, root string, disk map[string]localFile, complete bool) error {
 	publisher, err := peer.IDFromPublicKey(s.Publisher)
 	if err != nil {
@@ -114,9 +115,9 @@ func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, roo
 		return fmt.Errorf("store %s: %w", s.ID, err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO pkgshare_versions(id, package_id, version, envelope, root, size,
-		files, chunks, created_at, added_at, complete, have) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+		files, chunks, created_at, added_at, complete, have, fetched) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
 		s.ID.String(), s.PackageID.String(), s.Version, s.Raw, root, s.Size(), len(s.Files),
-		s.ChunkCount(), s.Created.Unix(), now, complete)
+		s.ChunkCount(), s.Created.Unix(), now, complete, !complete)
 	if err != nil {
 		return fmt.Errorf("store %s version %d: %w", s.Name, s.Version, err)
 	}
