@@ -83,3 +83,22 @@ func TestSelectionFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, all)
 }
+
+// FuzzSelection feeds patterns (which reach the daemon over its control
+// socket) and paths: a pattern is accepted or refused with a
+// *PatternError, and matching never fails.
+func FuzzSelection(f *testing.F) {
+	for _, s := range [][2]string{{"docs/**/*.md", "docs/a/b.md"}, {"[", "a"}, {"{a,b}/*", "b/c"}, {"**", ""}, {"a/../b", "b"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pat, p string) {
+		s, err := NewSelection([]string{pat}, []string{pat + "/x"})
+		if err != nil {
+			var pe *PatternError
+			require.ErrorAs(t, err, &pe)
+			return
+		}
+		s.Match(p)
+		_ = s.Include()
+	})
+}
