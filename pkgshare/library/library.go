@@ -63,6 +63,10 @@ type VersionInfo struct {
 // complete and its files still match it.
 func (v VersionInfo) Offered() bool { return v.Complete && !v.Changed }
 
+// InPart reports whether the version is held in part: a selective fetch
+// took some of its files, which the node serves.
+func (v VersionInfo) InPart() bool { return !v.Complete && v.PresentFiles > 0 }
+
 // PackageInfo summarises a package and the versions the library holds,
 // oldest first.
 type PackageInfo struct {
