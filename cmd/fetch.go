@@ -33,6 +33,7 @@ type fetchOptions struct {
 	Timeout     time.Duration
 	Stall       time.Duration
 	Overwrite   bool
+	Select      *fetch.Selection // --include/--exclude; nil: every file
 }
 
 // rateFlags are the rate limits serve and fetch take.
@@ -60,11 +61,18 @@ func newFetchCommand(e *env) *cli.Command {
 			"--stall-timeout bounds a fetch under way that no peer can serve: when no provider in use holds\n" +
 			"a missing chunk and none arrived for that long, fetch gives up (exit 1) naming the peers it\n" +
 			"tried and why each failed; what it got stays, and the same command resumes it.\n" +
-			"A ticket (from p2psb share) names the package, a provider and its rendezvous nodes.",
+			"A ticket (from p2psb share) names the package, a provider and its rendezvous nodes.\n\n" +
+			"--include and --exclude fetch only some files: a file is taken when it matches an --include\n" +
+			"(or none is given) and no --exclude. GLOB is a path from the package root: * and ? stay within\n" +
+			"one directory, ** spans any number, {a,b} and [a-z] as in a shell, and a directory takes\n" +
+			"everything under it (--include docs). A later fetch into the same place, with more files or\n" +
+			"none excluded, moves only what is missing; p2psb packages info shows which files are present.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "peer", Usage: "also fetch from the node at `MULTIADDR` (repeatable)"},
 			&cli.BoolFlag{Name: "seed", Usage: "keep serving the package after the fetch, until SIGINT/SIGTERM"},
+			&cli.StringSliceFlag{Name: "include", Usage: "fetch only files matching `GLOB` (repeatable; e.g. 'docs/**/*.md')"},
+			&cli.StringSliceFlag{Name: "exclude", Usage: "do not fetch files matching `GLOB` (repeatable)"},
 			&cli.BoolFlag{Name: "overwrite", Usage: "replace files in the target that p2psb did not write (refused otherwise)"},
 			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "give up when no provider offers the version within `DURATION` (the search, before fetching)"},
 			&cli.DurationFlag{Name: "stall-timeout", Value: time.Minute, EnvVars: []string{envName("stall-timeout")},
@@ -95,6 +103,9 @@ func parseFetchOptions(c *cli.Context) (fetchOptions, error) {
 	}
 	var err error
 	opts.Overwrite = c.Bool("overwrite")
+	if opts.Select, err = fetch.NewSelection(c.StringSlice("include"), c.StringSlice("exclude")); err != nil {
+		return fetchOptions{}, err
+	}
 	if opts.MaxUpload, opts.MaxDownload, err = parseRates(c); err != nil {
 		return fetchOptions{}, err
 	}
@@ -173,7 +184,7 @@ func runFetch(ctx context.Context, s *session, opts fetchOptions) error {
 	bar := newFetchProgress(s, opts.Ref)
 	res, err := node.Fetch(ctx, fetch.Options{
 		Ref: opts.Ref, VersionID: opts.VersionID, Target: opts.Output, Peers: opts.Peers, Announce: true,
-		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall, Overwrite: opts.Overwrite,
+		ResolveTimeout: opts.Timeout, StallTimeout: opts.Stall, Overwrite: opts.Overwrite, Select: opts.Select,
 		Progress: func(p fetch.Progress) { s.fetchProgress(bar, p) },
 	})
 	bar.Done()
@@ -202,7 +213,7 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 		s.log.Warn("a daemon runs for this home: it serves with its own --max-upload")
 	}
 	req := control.FetchRequest{Ref: opts.Ref, Timeout: opts.Timeout, MaxDownload: opts.MaxDownload, StallTimeout: opts.Stall,
-		Overwrite: opts.Overwrite}
+		Overwrite: opts.Overwrite, Include: opts.Select.Include(), Exclude: opts.Select.Exclude()}
 	if !opts.VersionID.IsZero() {
 		req.VersionID = &opts.VersionID
 	}
@@ -270,8 +281,12 @@ func printFetch(w io.Writer, res *fetch.Result) error {
 		_, err := fmt.Fprintf(w, "%s version %d is already complete in %s\n", res.Name, res.Version, res.Target)
 		return err
 	}
-	_, err := fmt.Fprintf(w, "fetched %s version %d (%s) into %s in %.1fs: %s from %s, %s copied locally\n",
-		res.Name, res.Version, humanBytes(res.Bytes), res.Target, res.Seconds,
+	what := fmt.Sprintf("%s version %d (%s)", res.Name, res.Version, humanBytes(res.Bytes))
+	if res.Selected > 0 {
+		what = fmt.Sprintf("%s of %s version %d (%s)", count(res.Selected, "file"), res.Name, res.Version,
+			humanBytes(res.SelectedBytes))
+	}
+	_, err := fmt.Fprintf(w, "fetched %s into %s in %.1fs: %s from %s, %s copied locally\n", what, res.Target, res.Seconds,
 		humanBytes(res.FetchedBytes), count(res.Peers, "peer"), humanBytes(res.LocalBytes))
 	if err == nil && res.RelayedBytes > 0 {
 		_, err = fmt.Fprintf(w, "%s of it came through a relay\n", humanBytes(res.RelayedBytes))

@@ -55,6 +55,12 @@ func (s *session) resumeCommand(r fetch.Resume, opts fetchOptions) string {
 			args = append(args, "--peer", a.String())
 		}
 	}
+	for _, g := range opts.Select.Include() {
+		args = append(args, "--include", g)
+	}
+	for _, g := range opts.Select.Exclude() {
+		args = append(args, "--exclude", g)
+	}
 	for i, a := range args {
 		args[i] = shellQuote(a)
 	}

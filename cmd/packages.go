@@ -67,7 +67,10 @@ func runPackagesList(ctx context.Context, s *session) error {
 			if v.Changed {
 				state = "changed (its files were replaced; not offered)"
 			}
-			if !v.Complete {
+			switch {
+			case !v.Complete && v.PresentFiles > 0:
+				state = fmt.Sprintf("partial (%d of %d files present; fetch again to take more)", v.PresentFiles, v.Files)
+			case !v.Complete:
 				state = fmt.Sprintf("partial (%d of %d chunks; fetch again to resume)", v.HaveChunks, v.Chunks)
 			}
 			rows[i] = []string{p.Name, p.ID.String(), fmt.Sprint(v.Version), fmt.Sprint(len(p.Versions)),

@@ -56,10 +56,15 @@ func printInfo(w io.Writer, res *library.PackageDetail) error {
 	if err := table(w, []string{"VERSION", "VERSION ID", "CREATED (UTC)", "FILES", "SIZE"}, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nfiles of version %d (in %s):\n", res.Shown.Version, res.Shown.Root)
+	fmt.Fprintf(w, "\nfiles of version %d (in %s): %d of %d files present\n", res.Shown.Version, res.Shown.Root,
+		res.Shown.PresentFiles, len(res.Files))
 	rows = make([][]string, len(res.Files))
 	for i, f := range res.Files {
-		rows[i] = []string{f.Mode.String(), fmt.Sprint(f.Size), fmt.Sprint(f.Chunks), f.Path}
+		present := "yes"
+		if !f.Present {
+			present = "no"
+		}
+		rows[i] = []string{f.Mode.String(), fmt.Sprint(f.Size), fmt.Sprint(f.Chunks), present, f.Path}
 	}
-	return table(w, []string{"MODE", "BYTES", "CHUNKS", "PATH"}, rows)
+	return table(w, []string{"MODE", "BYTES", "CHUNKS", "PRESENT", "PATH"}, rows)
 }

@@ -211,7 +211,7 @@ func seededPackages(ctx context.Context, lib *library.Library) ([]seededEntry, e
 	var out []seededEntry
 	for _, p := range pkgs {
 		for i := len(p.Versions) - 1; i >= 0; i-- {
-			if v := p.Versions[i]; v.Offered() {
+			if v := p.Versions[i]; v.Offered() || v.InPart() {
 				out = append(out, seededEntry{Name: p.Name, ID: p.ID.String(), Version: v.Version})
 				break
 			}

@@ -118,6 +118,10 @@ func (s *Server) fetchOptions(req FetchRequest) (fetch.Options, error) {
 	if req.VersionID != nil {
 		opts.VersionID = *req.VersionID
 	}
+	var err error
+	if opts.Select, err = fetch.NewSelection(req.Include, req.Exclude); err != nil {
+		return opts, err
+	}
 	if req.MaxDownload < 0 {
 		return opts, &Error{Msg: "fetch: the download limit must not be negative", BadInput: true}
 	}

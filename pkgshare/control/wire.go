@@ -54,6 +54,10 @@ type FetchRequest struct {
 	// Overwrite lets the fetch replace files in the target that p2psb did
 	// not write.
 	Overwrite bool `json:"overwrite,omitempty"`
+	// Include and Exclude are the path globs of a selective fetch
+	// (fetch.Selection).
+	Include []string `json:"include,omitempty"`
+	Exclude []string `json:"exclude,omitempty"`
 }
 
 // BuddyRequest adds a buddy, or changes its alias.

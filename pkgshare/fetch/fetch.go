@@ -43,6 +43,10 @@ type Options struct {
 	// Overwrite lets the fetch replace files in the target that p2psb did
 	// not write; without it they fail the fetch before it starts.
 	Overwrite bool
+	// Select, if not nil, names the files to fetch (select.go); the
+	// others are neither fetched nor written, and the version stays
+	// incomplete with the files taken recorded present.
+	Select *Selection
 }
 
 // Progress reports a running fetch.
@@ -70,7 +74,14 @@ type Result struct {
 	PerPeer      map[string]int64 `json:"per_peer"`
 	BadPeers     []peer.ID        `json:"bad_peers"`
 	Already      bool             `json:"already"` // the version was already complete there
-	Warnings     []string         `json:"warnings,omitempty"`
+	Files        int              `json:"files"`   // the version's
+	// Selected and SelectedBytes are the files a selective fetch took
+	// (Options.Select) and their size; 0 for a whole version.
+	Selected      int   `json:"selected_files,omitempty"`
+	SelectedBytes int64 `json:"selected_bytes,omitempty"`
+	// Complete: every file of the version is now in Target.
+	Complete bool     `json:"complete"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Env is what a fetch needs of the node that runs it.
@@ -133,16 +144,19 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	want, err := opts.Select.Files(&sealed.Manifest)
+	if err != nil {
+		return nil, err // before anything is written
+	}
 	target, err := sink.PrepareTarget(opts.Target, opts.Dir, sealed.Name)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{ID: sealed.PackageID, Name: sealed.Name, Version: sealed.Version, VersionID: sealed.ID,
-		Target: target, Bytes: sealed.Size(), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: sealed.Warnings}
-	k, err := sink.Open(ctx, n.Library, sealed, target, sink.Options{Overwrite: opts.Overwrite}, n.Log)
+	res := newResult(sealed, target, want)
+	k, err := sink.Open(ctx, n.Library, sealed, target, sink.Options{Overwrite: opts.Overwrite, Want: want}, n.Log)
 	if errors.Is(err, library.ErrHaveVersion) {
 		if v, verr := n.Library.VersionByID(ctx, sealed.ID); verr == nil && v.Root == target {
-			res.Already = true
+			res.Already, res.Complete = true, true
 			return res, nil
 		}
 	}
@@ -165,13 +179,38 @@ func Run(ctx context.Context, n Env, opts Options) (*Result, error) {
 	if err := f.fill(ctx, plan); err != nil {
 		return res, resumable(err, sealed, target)
 	}
-	if err := k.Complete(ctx); err != nil {
+	if err := finish(ctx, k, res); err != nil {
 		return res, err
 	}
 	n.Seeder.ForgetAll() // the version, and any whose files it replaced
 	res.Peers = len(res.PerPeer)
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// newResult is the result of fetching want (nil: all) of s into target,
+// before it starts.
+func newResult(s *manifest.Sealed, target string, want []bool) *Result {
+	res := &Result{ID: s.PackageID, Name: s.Name, Version: s.Version, VersionID: s.ID, Target: target,
+		Bytes: s.Size(), Files: len(s.Files), PerPeer: map[string]int64{}, BadPeers: []peer.ID{}, Warnings: s.Warnings}
+	for i, w := range want {
+		if w {
+			res.Selected++
+			res.SelectedBytes += s.Files[i].Size
+		}
+	}
+	return res
+}
+
+// finish ends a fetch whose sink holds what it takes: the version is
+// complete when every chunk is there (a selective fetch may have taken
+// the last missing files), else the files taken are recorded present.
+func finish(ctx context.Context, k *sink.Sink, res *Result) error {
+	if k.HaveSet().Full() {
+		res.Complete = true
+		return k.Complete(ctx)
+	}
+	return k.FinishSelected(ctx)
 }
 
 // announcer returns a function that registers the node as a provider of
@@ -231,7 +270,7 @@ func (f *filling) fill(ctx context.Context, plan []int) error {
 		return copyErr
 	case err != nil:
 		return err
-	case !f.k.HaveSet().Full():
+	case !f.k.Covered():
 		return f.pull(ctx, f.k)
 	}
 	return nil

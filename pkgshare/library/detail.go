@@ -51,6 +51,7 @@ type FileDetail struct {
 	Mode     fs.FileMode `json:"mode"`
 	Chunks   int         `json:"chunks"`
 	DiskPath string      `json:"disk_path"`
+	Present  bool        `json:"present"` // on disk, verified (see VersionInfo.PresentFiles)
 }
 
 // PackageDetail is a package with every version held and the files of
@@ -74,7 +75,8 @@ func (l *Library) Detail(ctx context.Context, t Target) (*PackageDetail, error) 
 	}
 	d := &PackageDetail{PackageInfo: *p, Shown: v.VersionInfo, Files: make([]FileDetail, len(v.Sealed.Files))}
 	for i, f := range v.Sealed.Files {
-		d.Files[i] = FileDetail{Path: f.Path, Size: f.Size, Mode: f.Mode, Chunks: len(f.Chunks), DiskPath: v.Files[i].DiskPath}
+		d.Files[i] = FileDetail{Path: f.Path, Size: f.Size, Mode: f.Mode, Chunks: len(f.Chunks), DiskPath: v.Files[i].DiskPath,
+			Present: v.Files[i].Present}
 	}
 	return d, nil
 }

@@ -90,7 +90,7 @@ func (l *Library) CompleteFetch(ctx context.Context, s *manifest.Sealed, mtimes 
 		return fmt.Errorf("complete %s: %w", s.ID, err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ? WHERE version_id = ? AND idx = ?`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE pkgshare_files SET mtime_ns = ?, present = 1 WHERE version_id = ? AND idx = ?`)
 	if err != nil {
 		return fmt.Errorf("complete %s: %w", s.ID, err)
 	}
@@ -125,6 +125,43 @@ func (l *Library) CompleteFetch(ctx context.Context, s *manifest.Sealed, mtimes 
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("complete %s: %w", s.ID, err)
+	}
+	return nil
+}
+
+// KeepPresent records which files of the incomplete version s a
+// selective fetch finished (present, keyed by file index, with each
+// file's modification time), so the node serves them and a later fetch
+// of the version into the same place moves only the rest; the other
+// files are recorded absent. The version stays incomplete.
+func (l *Library) KeepPresent(ctx context.Context, s *manifest.Sealed, present map[int]time.Time) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record files of %s: %w", s.ID, err)
+	}
+	defer tx.Rollback()
+	var root string
+	err = tx.QueryRowContext(ctx, `SELECT root FROM pkgshare_versions WHERE id = ? AND complete = 0`, s.ID.String()).Scan(&root)
+	if err != nil {
+		return fmt.Errorf("record files of %s: %w", s.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_files SET present = 0 WHERE version_id = ?`, s.ID.String()); err != nil {
+		return fmt.Errorf("record files of %s: %w", s.ID, err)
+	}
+	disk := make(map[string]localFile, len(present))
+	for i, mt := range present {
+		if _, err := tx.ExecContext(ctx, `UPDATE pkgshare_files SET present = 1, mtime_ns = ? WHERE version_id = ? AND idx = ?`,
+			mt.UnixNano(), s.ID.String(), i); err != nil {
+			return fmt.Errorf("record files of %s: %w", s.ID, err)
+		}
+		p := s.Files[i].Path
+		disk[p] = localFile{Abs: filepath.Join(root, filepath.FromSlash(p)), ModTime: mt}
+	}
+	if err := retireChanged(ctx, tx, s, root, disk); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record files of %s: %w", s.ID, err)
 	}
 	return nil
 }

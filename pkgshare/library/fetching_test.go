@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -39,4 +40,46 @@ func TestStartFetchProgress(t *testing.T) {
 	have, err = lib.StartFetch(ctx, s, target)
 	require.NoError(t, err)
 	require.Equal(t, []byte{0x05, 0x00}, have)
+}
+
+// TestKeepPresent follows a version fetched in part: no file is present
+// when the fetch starts, the files a selective fetch finished are once it
+// records them (and only those, whatever was recorded before), and all
+// are once the version is complete.
+func TestKeepPresent(t *testing.T) {
+	ctx := context.Background()
+	lib := newTestLibrary(t)
+	s, err := SyntheticVersion(4, 0, 12, 3)
+	require.NoError(t, err)
+	_, err = lib.StartFetch(ctx, s, t.TempDir())
+	require.NoError(t, err)
+	present := func() []bool {
+		t.Helper()
+		v, err := lib.VersionByID(ctx, s.ID)
+		require.NoError(t, err)
+		out := make([]bool, len(v.Files))
+		n := 0
+		for i, f := range v.Files {
+			if out[i] = f.Present; f.Present {
+				n++
+			}
+		}
+		require.Equal(t, n, v.PresentFiles)
+		return out
+	}
+	require.Equal(t, []bool{false, false, false}, present())
+
+	at := time.Unix(1_700_000_000, 5)
+	require.NoError(t, lib.KeepPresent(ctx, s, map[int]time.Time{0: at, 2: at}))
+	require.Equal(t, []bool{true, false, true}, present())
+	require.NoError(t, lib.KeepPresent(ctx, s, map[int]time.Time{1: at}))
+	require.Equal(t, []bool{false, true, false}, present())
+	v, err := lib.VersionByID(ctx, s.ID)
+	require.NoError(t, err)
+	require.False(t, v.Complete)
+	require.Equal(t, at.UnixNano(), v.Files[1].ModTime.UnixNano())
+
+	require.NoError(t, lib.CompleteFetch(ctx, s, []time.Time{at, at, at}))
+	require.Equal(t, []bool{true, true, true}, present())
+	require.Error(t, lib.KeepPresent(ctx, s, nil), "a complete version is not kept in part")
 }

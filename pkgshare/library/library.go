@@ -49,6 +49,10 @@ type VersionInfo struct {
 	// HaveChunks counts the distinct chunks an incomplete version has
 	// written so far (what a resumed fetch will not move again).
 	HaveChunks int `json:"have_chunks,omitempty"`
+	// PresentFiles counts the files on disk and verified: all of a
+	// complete version's; of an incomplete one, those a selective fetch
+	// took (library.KeepPresent), which the node serves.
+	PresentFiles int `json:"present_files"`
 	// Changed: a file of the version no longer matches it (it was
 	// replaced in place by a newer version's, or found corrupt), so the
 	// node no longer offers the version.
@@ -58,6 +62,10 @@ type VersionInfo struct {
 // Offered reports whether the node offers the version to peers: it is
 // complete and its files still match it.
 func (v VersionInfo) Offered() bool { return v.Complete && !v.Changed }
+
+// InPart reports whether the version is held in part: a selective fetch
+// took some of its files, which the node serves.
+func (v VersionInfo) InPart() bool { return !v.Complete && v.PresentFiles > 0 }
 
 // PackageInfo summarises a package and the versions the library holds,
 // oldest first.
@@ -136,6 +144,7 @@ func (l *Library) Package(ctx context.Context, id manifest.PackageID) (*PackageI
 }
 
 const versionColumns = `id, version, created_at, size, files, chunks, root, complete, have, ` + changedColumn +
+	`, (SELECT COUNT(*) FROM pkgshare_files pf WHERE pf.version_id = pkgshare_versions.id AND pf.present = 1)` +
 	` FROM pkgshare_versions `
 
 // changedColumn is whether a version has a file that no longer matches it
@@ -162,7 +171,8 @@ func queryVersions(ctx context.Context, q querier, where string, args ...any) ([
 		var id string
 		var created int64
 		var have []byte
-		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete, &have, &v.Changed); err != nil {
+		if err := rows.Scan(&id, &v.Version, &created, &v.Bytes, &v.Files, &v.Chunks, &v.Root, &v.Complete, &have, &v.Changed,
+			&v.PresentFiles); err != nil {
 			return nil, fmt.Errorf("list versions: %w", err)
 		}
 		for _, b := range have {
@@ -195,6 +205,9 @@ type StoredFile struct {
 	// Unservable: the file was found not to match the manifest (Recheck);
 	// it is not served until Verify or Publish finds it matching again.
 	Unservable bool
+	// Present: the file is at DiskPath, verified (all files of a
+	// complete version are).
+	Present bool
 }
 
 // Version returns the version ref names; Version 0 means the newest held.
@@ -238,7 +251,7 @@ func (l *Library) load(ctx context.Context, info VersionInfo) (*Version, error) 
 		return nil, fmt.Errorf("load version %s: stored manifest: %w", info.ID, err)
 	}
 	v := &Version{VersionInfo: info, Sealed: sealed}
-	rows, err := l.db.QueryContext(ctx, `SELECT path, disk_path, size, mtime_ns, unservable FROM pkgshare_files
+	rows, err := l.db.QueryContext(ctx, `SELECT path, disk_path, size, mtime_ns, unservable, present FROM pkgshare_files
 		WHERE version_id = ? ORDER BY idx`, info.ID.String())
 	if err != nil {
 		return nil, fmt.Errorf("load version %s: %w", info.ID, err)
@@ -247,7 +260,7 @@ func (l *Library) load(ctx context.Context, info VersionInfo) (*Version, error) 
 	for rows.Next() {
 		var f StoredFile
 		var mtime int64
-		if err := rows.Scan(&f.Path, &f.DiskPath, &f.Size, &mtime, &f.Unservable); err != nil {
+		if err := rows.Scan(&f.Path, &f.DiskPath, &f.Size, &mtime, &f.Unservable, &f.Present); err != nil {
 			return nil, fmt.Errorf("load version %s: %w", info.ID, err)
 		}
 		f.ModTime = time.Unix(0, mtime)

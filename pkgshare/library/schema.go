@@ -74,5 +74,11 @@ var Schema = sqlitedb.Schema{
 			mtime_ns   INTEGER NOT NULL
 		);
 		CREATE INDEX pkgshare_files_disk_path ON pkgshare_files(disk_path);`,
+		// 5: which files of a version are on disk, verified: all of a
+		// complete version's; of an incomplete one, those a selective
+		// fetch finished, which are served.
+		`ALTER TABLE pkgshare_files ADD COLUMN present INTEGER NOT NULL DEFAULT 1;
+		UPDATE pkgshare_files SET present = 0 WHERE version_id IN
+			(SELECT id FROM pkgshare_versions WHERE complete = 0);`,
 	},
 }

@@ -30,7 +30,8 @@ type VerifyResult struct {
 }
 
 // Verify re-hashes the files of the version ref names (the newest when
-// ref.Version is 0) where they are on disk and names every file that no
+// ref.Version is 0) where they are on disk (those present, for a version
+// fetched in part) and names every file that no
 // longer matches. A file whose content matches but whose modification time
 // moved, or that was recorded unservable, has its record updated, so
 // seeding resumes.
@@ -39,12 +40,19 @@ func (l *Library) Verify(ctx context.Context, ref manifest.Ref, p Progress) (*Ve
 	if err != nil {
 		return nil, err
 	}
-	res := &VerifyResult{ID: v.Sealed.PackageID, Version: v.Version, VersionID: v.ID,
-		Files: len(v.Files), Bytes: v.Bytes, Changed: []FileChange{}}
+	res := &VerifyResult{ID: v.Sealed.PackageID, Version: v.Version, VersionID: v.ID, Changed: []FileChange{}}
+	for _, f := range v.Files {
+		if f.Present {
+			res.Files, res.Bytes = res.Files+1, res.Bytes+f.Size
+		}
+	}
 	if p != nil {
-		p.SetTotal(v.Bytes)
+		p.SetTotal(res.Bytes)
 	}
 	for i, f := range v.Files {
+		if !f.Present {
+			continue // a file a selective fetch did not take
+		}
 		problem, err := l.verifyFile(ctx, v, i, p)
 		if err != nil {
 			return nil, err

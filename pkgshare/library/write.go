@@ -121,15 +121,15 @@ func insertVersionFiles(ctx context.Context, tx *sql.Tx, s *manifest.Sealed, roo
 	if err != nil {
 		return fmt.Errorf("store %s version %d: %w", s.Name, s.Version, err)
 	}
-	fileStmt, err := tx.PrepareContext(ctx, `INSERT INTO pkgshare_files(version_id, idx, path, disk_path, size, mtime_ns)
-		VALUES(?, ?, ?, ?, ?, ?)`)
+	fileStmt, err := tx.PrepareContext(ctx, `INSERT INTO pkgshare_files(version_id, idx, path, disk_path, size, mtime_ns,
+		present) VALUES(?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", s.ID, err)
 	}
 	defer fileStmt.Close()
 	for i, f := range s.Files {
 		d := disk[f.Path]
-		if _, err := fileStmt.ExecContext(ctx, s.ID.String(), i, f.Path, d.Abs, f.Size, d.ModTime.UnixNano()); err != nil {
+		if _, err := fileStmt.ExecContext(ctx, s.ID.String(), i, f.Path, d.Abs, f.Size, d.ModTime.UnixNano(), complete); err != nil {
 			return fmt.Errorf("store %s file %s: %w", s.ID, f.Path, err)
 		}
 	}

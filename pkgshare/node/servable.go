@@ -36,15 +36,15 @@ func (n *Node) versionBroken(v *library.Version) {
 	}()
 }
 
-// servable reports whether the library holds a complete version of
-// package id that serves whole.
+// servable reports whether the library holds a version of package id
+// that serves whole: complete, or held in part (its present files).
 func (n *Node) servable(ctx context.Context, id manifest.PackageID) (bool, error) {
 	pkg, err := n.Library.Package(ctx, id)
 	if err != nil {
 		return false, err
 	}
 	for _, vi := range pkg.Versions {
-		if !vi.Complete {
+		if !vi.Complete && !vi.InPart() {
 			continue
 		}
 		v, err := n.Library.VersionByID(ctx, vi.ID)
@@ -60,7 +60,7 @@ func (n *Node) servable(ctx context.Context, id manifest.PackageID) (bool, error
 
 func allUnchanged(files []library.StoredFile) bool {
 	for _, f := range files {
-		if !f.Unchanged() {
+		if f.Present && !f.Unchanged() {
 			return false
 		}
 	}

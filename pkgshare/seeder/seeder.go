@@ -41,10 +41,12 @@ type Seeder struct {
 
 var _ xfer.Store = (*Seeder)(nil)
 
-// seededVersion is a complete version with where each distinct chunk is.
+// seededVersion is a version held, whole or its present files only (a
+// selective fetch's), with where each distinct chunk it holds is.
 type seededVersion struct {
 	v      *library.Version
 	places map[manifest.ChunkHash]place
+	have   *xfer.Bitfield // the distinct chunks (xfer.Chunks) in places
 	// unservable[i]: file i is not served (guarded by Seeder.mu).
 	unservable []bool
 }
@@ -164,7 +166,7 @@ func (s *Seeder) Lookup(ctx context.Context, ref manifest.Ref) (*manifest.Sealed
 	if err != nil {
 		return nil, err
 	}
-	if !v.Complete && s.running(v.ID) == nil {
+	if !v.Complete && v.PresentFiles == 0 && s.running(v.ID) == nil {
 		return nil, fmt.Errorf("%s: incomplete: %w", ref, xfer.ErrNotFound)
 	}
 	if err := notOffered(&v.VersionInfo, v.Sealed); err != nil {
@@ -182,7 +184,7 @@ func (s *Seeder) Have(ctx context.Context, id manifest.VersionID) (*xfer.Bitfiel
 	if err != nil {
 		return nil, err
 	}
-	return xfer.FullBitfield(len(sv.places)), nil // places has one entry per distinct chunk
+	return sv.have.Clone(), nil
 }
 
 // ReadChunk implements xfer.Store.
@@ -257,10 +259,11 @@ func (s *Seeder) version(ctx context.Context, id manifest.VersionID) (*seededVer
 	if err != nil {
 		return nil, err
 	}
-	if !v.Complete {
+	if !v.Complete && v.PresentFiles == 0 {
 		return nil, fmt.Errorf("version %s is incomplete: %w", id, xfer.ErrNotFound)
 	}
-	sv = &seededVersion{v: v, places: chunkPlaces(&v.Sealed.Manifest), unservable: make([]bool, len(v.Files))}
+	sv = &seededVersion{v: v, unservable: make([]bool, len(v.Files))}
+	sv.places, sv.have = chunkPlaces(v)
 	for i, f := range v.Files {
 		sv.unservable[i] = f.Unservable
 	}
@@ -270,10 +273,17 @@ func (s *Seeder) version(ctx context.Context, id manifest.VersionID) (*seededVer
 	return sv, nil
 }
 
-// chunkPlaces maps each chunk hash of m to its first occurrence.
-func chunkPlaces(m *manifest.Manifest) map[manifest.ChunkHash]place {
+// chunkPlaces maps each chunk hash of v's present files (all of a
+// complete version's) to its first occurrence there, and returns the
+// bitfield of the distinct chunks it holds: a node that took some files
+// of a version offers only their chunks.
+func chunkPlaces(v *library.Version) (map[manifest.ChunkHash]place, *xfer.Bitfield) {
+	m := &v.Sealed.Manifest
 	out := make(map[manifest.ChunkHash]place, m.ChunkCount())
 	for i, f := range m.Files {
+		if !v.Complete && !v.Files[i].Present {
+			continue
+		}
 		var off int64
 		for _, c := range f.Chunks {
 			if _, ok := out[c.Hash]; !ok {
@@ -282,7 +292,14 @@ func chunkPlaces(m *manifest.Manifest) map[manifest.ChunkHash]place {
 			off += int64(c.Size)
 		}
 	}
-	return out
+	chunks := xfer.Chunks(m)
+	have := xfer.NewBitfield(len(chunks))
+	for i, c := range chunks {
+		if _, ok := out[c.Hash]; ok {
+			have.Set(i)
+		}
+	}
+	return out, have
 }
 
 // Transfer is a fetch in progress on this node.

@@ -16,6 +16,9 @@ type Options struct {
 	// Overwrite lets the fetch replace files at the version's paths that
 	// p2psb did not write there (see checkExisting).
 	Overwrite bool
+	// Want, if not nil, says per file of the version whether the fetch
+	// takes it (a selective fetch, see want.go); nil: every file.
+	Want []bool
 }
 
 // checkExisting finds the files already at the version's final paths and
@@ -30,7 +33,9 @@ func (k *Sink) checkExisting(ctx context.Context, overwrite bool) error {
 	}
 	paths := make([]string, len(k.sealed.Files))
 	for i, f := range k.sealed.Files {
-		paths[i] = filepath.Join(k.target, filepath.FromSlash(f.Path))
+		if k.wanted(i) {
+			paths[i] = filepath.Join(k.target, filepath.FromSlash(f.Path))
+		}
 	}
 	ok, err := k.lib.Replaceable(ctx, k.sealed.ID, paths)
 	if err != nil {
@@ -38,6 +43,9 @@ func (k *Sink) checkExisting(ctx context.Context, overwrite bool) error {
 	}
 	var theirs []string
 	for i, p := range paths {
+		if p == "" {
+			continue // not taken: never written
+		}
 		mine, there := ok[p]
 		k.replace[i] = mine
 		if there && !mine {

@@ -8,7 +8,8 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/xfer"
 )
 
-// PlanLocal returns the distinct chunks k lacks that a complete version in
+// PlanLocal returns the distinct chunks k lacks (of the files it takes)
+// that a complete version in
 // the library holds (an older version of the package, another package),
 // and holds back k's finished files until Release, so an upgrade in place
 // reads the old files before any is replaced.
@@ -18,7 +19,7 @@ func (k *Sink) PlanLocal(ctx context.Context) ([]int, error) {
 	var missing []int
 	var hashes []manifest.ChunkHash
 	for i, c := range k.chunks {
-		if !k.have.Has(i) {
+		if !k.have.Has(i) && (k.skip == nil || !k.skip.Has(i)) {
 			missing = append(missing, i)
 			hashes = append(hashes, c.Hash)
 		}
@@ -85,7 +86,7 @@ func (k *Sink) Planned(plan []int) *Planned { return &Planned{Sink: k, plan: pla
 func (s *Planned) Have(context.Context) (*xfer.Bitfield, error) { return s.have(), nil }
 
 func (s *Planned) have() *xfer.Bitfield {
-	bf := s.HaveSet()
+	bf := s.needSet()
 	for _, i := range s.plan {
 		bf.Set(i)
 	}

@@ -42,6 +42,10 @@ type Sink struct {
 	// lock, where the kernel spins while the holder copies a chunk into
 	// the page cache: 6 % of a 4 GiB fetch's samples (RESULTS.md).
 	wmu []sync.Mutex
+	// want, if not nil, marks the files a selective fetch takes; skip
+	// the chunks none of them uses (want.go).
+	want []bool
+	skip *xfer.Bitfield
 
 	mu    sync.Mutex
 	have  *xfer.Bitfield
@@ -88,9 +92,6 @@ func (k *Sink) Sealed() *manifest.Sealed { return k.sealed }
 
 // Target is the directory the version's files go to.
 func (k *Sink) Target() string { return k.target }
-
-// Have implements xfer.Sink.
-func (k *Sink) Have(context.Context) (*xfer.Bitfield, error) { return k.HaveSet(), nil }
 
 // HaveSet returns a copy of the bitfield of the distinct chunks written.
 func (k *Sink) HaveSet() *xfer.Bitfield {
@@ -187,7 +188,7 @@ func (k *Sink) finishReadyLocked() error {
 		return nil
 	}
 	for i := range k.left {
-		if k.left[i] == 0 && !k.done[i] {
+		if k.left[i] == 0 && !k.done[i] && k.wanted(i) {
 			if err := k.finishFileLocked(i); err != nil {
 				return err
 			}

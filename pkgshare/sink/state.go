@@ -34,6 +34,7 @@ type sinkState struct {
 // corrupt record) starts the version over, which it logs to log.
 func Open(ctx context.Context, lib *library.Library, s *manifest.Sealed, target string, opts Options, log *slog.Logger) (*Sink, error) {
 	k := newSink(lib, s, target)
+	k.setWant(opts.Want)
 	if err := k.checkExisting(ctx, opts.Overwrite); err != nil {
 		return nil, err
 	}
@@ -165,6 +166,9 @@ func (k *Sink) Release() error {
 // modification times (so seeding can tell later changes) and its chunk
 // rows (so later fetches copy from it), and removes the partial directory.
 func (k *Sink) Complete(ctx context.Context) error {
+	k.mu.Lock()
+	k.want = nil // every file moves now, whatever the fetch took
+	k.mu.Unlock()
 	if err := k.Release(); err != nil {
 		return err
 	}
