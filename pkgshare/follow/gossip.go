@@ -33,6 +33,7 @@ type GossipOptions struct {
 type Gossip struct {
 	h      host.Host
 	ps     *pubsub.PubSub
+	mesh   *meshTracer
 	opts   GossipOptions
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -67,11 +68,16 @@ func NewGossip(h host.Host, opts GossipOptions) (*Gossip, error) {
 	if opts.Held == nil {
 		opts.Held = func(manifest.PackageID) uint64 { return 0 }
 	}
-	g := &Gossip{h: h, opts: opts, topics: map[manifest.PackageID]*joined{}, seen: map[manifest.PackageID]uint64{}}
+	g := &Gossip{h: h, opts: opts, mesh: newMeshTracer(), topics: map[manifest.PackageID]*joined{},
+		seen: map[manifest.PackageID]uint64{}}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	ps, err := pubsub.NewGossipSub(g.ctx, h,
 		pubsub.WithMaxMessageSize(MaxAnnouncement+4<<10), // room for the message's own fields
 		pubsub.WithMessageIdFn(messageID),
+		// A node's own announcement goes straight to every peer on the
+		// topic, mesh or not: followers hear of a version at once.
+		pubsub.WithFloodPublish(true),
+		pubsub.WithRawTracer(g.mesh),
 	)
 	if err != nil {
 		g.cancel()
@@ -168,6 +174,10 @@ func (g *Gossip) Peers(id manifest.PackageID) []peer.ID {
 	}
 	return j.topic.ListPeers()
 }
+
+// Mesh lists the peers that announcements on the topic of package id are
+// relayed to at once.
+func (g *Gossip) Mesh(id manifest.PackageID) []peer.ID { return g.mesh.peers(Topic(id)) }
 
 // Stats counts what the node received.
 func (g *Gossip) Stats() GossipStats {
