@@ -68,7 +68,7 @@ func NewGossip(h host.Host, opts GossipOptions) (*Gossip, error) {
 	if opts.Held == nil {
 		opts.Held = func(manifest.PackageID) uint64 { return 0 }
 	}
-	g := &Gossip{h: h, opts: opts, mesh: newMeshTracer(), topics: map[manifest.PackageID]*joined{},
+	g := &Gossip{h: h, opts: opts, mesh: newMeshTracer(h.ConnManager()), topics: map[manifest.PackageID]*joined{},
 		seen: map[manifest.PackageID]uint64{}}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
 	ps, err := pubsub.NewGossipSub(g.ctx, h,

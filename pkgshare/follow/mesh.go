@@ -4,21 +4,29 @@ import (
 	"sync"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/connmgr"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
 // meshTracer follows gossipsub's mesh: the peers, per topic, that a
 // message the node relays goes to at once (others hear of it at the next
-// heartbeat).
+// heartbeat). It tags their connections so that the connection manager
+// keeps them.
 type meshTracer struct {
+	cm   connmgr.ConnManager
 	mu   sync.Mutex
 	mesh map[string]map[peer.ID]bool
 }
 
+// meshTag is the connection manager tag of a peer in a follow mesh.
+const meshTag = "p2psb-follow-mesh"
+
 var _ pubsub.RawTracer = (*meshTracer)(nil)
 
-func newMeshTracer() *meshTracer { return &meshTracer{mesh: map[string]map[peer.ID]bool{}} }
+func newMeshTracer(cm connmgr.ConnManager) *meshTracer {
+	return &meshTracer{cm: cm, mesh: map[string]map[peer.ID]bool{}}
+}
 
 func (m *meshTracer) Graft(p peer.ID, topic string) {
 	m.mu.Lock()
@@ -27,18 +35,34 @@ func (m *meshTracer) Graft(p peer.ID, topic string) {
 		m.mesh[topic] = map[peer.ID]bool{}
 	}
 	m.mesh[topic][p] = true
+	m.cm.TagPeer(p, meshTag, 20)
 }
 
 func (m *meshTracer) Prune(p peer.ID, topic string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.mesh[topic], p)
+	m.untagUnlessMeshed(p)
+}
+
+// untagUnlessMeshed drops p's tag once it is in no mesh.
+func (m *meshTracer) untagUnlessMeshed(p peer.ID) {
+	for _, ps := range m.mesh {
+		if ps[p] {
+			return
+		}
+	}
+	m.cm.UntagPeer(p, meshTag)
 }
 
 func (m *meshTracer) Leave(topic string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	left := m.mesh[topic]
 	delete(m.mesh, topic)
+	for p := range left {
+		m.untagUnlessMeshed(p)
+	}
 }
 
 func (m *meshTracer) RemovePeer(p peer.ID) {
