@@ -158,6 +158,24 @@ func TestServiceFailureIsVisible(t *testing.T) {
 	n.set(vs[0]) // a provider comes up: the next retry gets it
 	f = waitState(t, st, id, func(f Follow) bool { return f.Held == 1 })
 	require.Empty(t, f.LastError)
+	require.Zero(t, f.Failures)
+}
+
+// A check that finds nothing newer after failures clears the error.
+func TestServiceCheckClearsError(t *testing.T) {
+	vs := versions(t, testKey(t, 1), "album", 1, time.Unix(1e9, 0))
+	id := vs[0].PackageID
+	st, n := newTestStore(t), &fakeNet{}
+	ctx := context.Background()
+	_, err := st.Put(ctx, Config{Package: id, Target: "/data/x"})
+	require.NoError(t, err)
+	require.NoError(t, st.SaveState(ctx, id, "", State{Held: 1, Status: "failed", Failures: 3, LastError: "check providers: gone"}))
+	n.set(vs[0])
+	newTestService(t, st, n)
+	f := waitState(t, st, id, func(f Follow) bool { return f.Status == "idle" && !f.LastCheck.IsZero() })
+	require.Empty(t, f.LastError)
+	require.Zero(t, f.Failures)
+	require.Empty(t, n.versions(), "version 1 is held: nothing fetched")
 }
 
 // A restarted service takes up its follows where they stood: it fetches

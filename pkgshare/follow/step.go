@@ -39,7 +39,7 @@ func (t *tracker) step(h *hint) (int, error) {
 	}
 	f.Seen = max(f.Seen, want.Version)
 	if want.Version <= f.Held {
-		f.Status = "idle"
+		f.Status, f.Failures, f.LastError = "idle", 0, "" // up to date
 		return 0, t.save(f, "")
 	}
 	return t.fetch(f, want, peers)
