@@ -24,9 +24,10 @@ type Env struct {
 	Fetch func(ctx context.Context, opts fetch.Options) (*fetch.Result, error)
 	// Learn has the node remember rendezvous nodes (a ticket's).
 	Learn func(ctx context.Context, nodes []peer.AddrInfo) error
-	// Fetched, if set, runs after each version a follow fetched (retention,
-	// say); its error is the follow's event but does not undo the fetch.
-	Fetched func(ctx context.Context, f Follow, res *fetch.Result) error
+	// Fetched, if set, runs after each version a follow fetched (its
+	// retention): what it did, if anything, and its error become the
+	// follow's event; an error does not undo the fetch.
+	Fetched func(ctx context.Context, f Follow, res *fetch.Result) (string, error)
 	// Select, if set, turns a follow's include/exclude globs into the
 	// fetch's options.
 	Select func(opts *fetch.Options, include, exclude []string) error

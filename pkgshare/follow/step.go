@@ -80,24 +80,36 @@ func (t *tracker) fetch(f Follow, want *manifest.Sealed, peers []peer.AddrInfo) 
 	if err != nil {
 		return t.failed(f, fmt.Sprintf("fetch version %d", want.Version), err)
 	}
+	what, bad := t.fetched(&f, res)
+	t.event(&f, what, bad)
+	if err := t.save(f, res.Target); err != nil {
+		return 1, err
+	}
+	return 0, nil
+}
+
+// fetched records in f the version fetched and runs Env.Fetched; it
+// returns the event, and whether it is a failure.
+func (t *tracker) fetched(f *Follow, res *fetch.Result) (string, bool) {
 	f.Held, f.Name, f.Target, f.Status = res.Version, res.Name, res.Target, "idle"
 	f.Bytes, f.FetchedBytes, f.LocalBytes, f.FirstChunkAt = res.Bytes, res.FetchedBytes, res.LocalBytes, res.FirstChunkAt
 	f.TotalFetched += res.FetchedBytes
 	f.Fetches++
 	f.Failures, f.LastError = 0, ""
-	t.event(&f, fmt.Sprintf("fetched version %d: %d bytes from peers, %d copied locally", res.Version,
-		res.FetchedBytes, res.LocalBytes), false)
-	if err := t.save(f, res.Target); err != nil {
-		return 1, err
+	what := fmt.Sprintf("fetched version %d: %d bytes from peers, %d copied locally", res.Version,
+		res.FetchedBytes, res.LocalBytes)
+	if t.s.env.Fetched == nil {
+		return what, false
 	}
-	if t.s.env.Fetched != nil {
-		if err := t.s.env.Fetched(t.ctx, f, res); err != nil {
-			f.LastError = fmt.Sprintf("after fetching version %d: %v", res.Version, err)
-			t.event(&f, f.LastError, true)
-			_ = t.save(f, "")
-		}
+	did, err := t.s.env.Fetched(t.ctx, *f, res)
+	switch {
+	case err != nil:
+		f.LastError = fmt.Sprintf("after fetching version %d: %v", res.Version, err)
+		return what + "; " + f.LastError, true
+	case did != "":
+		return what + "; " + did, false
 	}
-	return 0, nil
+	return what, false
 }
 
 // failed records a failure as the follow's event and error.
