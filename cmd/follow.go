@@ -27,7 +27,8 @@ func newFollowCommand(e *env) *cli.Command {
 			"fetches it into the target (only the chunks that changed move) and seeds it; it also asks the\n" +
 			"package's providers every minute, so a daemon that was down catches up when it starts.\n" +
 			"Without a running daemon the follow is recorded and starts with the next p2psb serve.\n" +
-			"--include/--exclude (path globs, repeatable) and --keep N are stored with the follow.",
+			"--keep N prunes after each new version, as packages prune --keep N does.\n" +
+			"--include/--exclude (path globs, repeatable) are stored with the follow.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "include", Usage: "take only files matching `GLOB` (relative to the package root; repeatable)"},

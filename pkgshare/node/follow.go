@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -31,12 +32,35 @@ func (n *Node) startFollow(opts Options) error {
 		}
 	}
 	svc, err := follow.New(follow.Env{Store: store, Gossip: n.Gossip, Newest: n.Newest, Fetch: n.Fetch,
-		Learn: n.LearnRendezvous, Log: n.log}, *opts.Follow)
+		Learn: n.LearnRendezvous, Fetched: n.keepNewest, Log: n.log}, *opts.Follow)
 	if err != nil {
 		return err
 	}
 	n.follower.Store(svc)
 	return nil
+}
+
+// keepNewest applies a follow's --keep after each version it fetched
+// (Prune), and says what went.
+func (n *Node) keepNewest(ctx context.Context, f follow.Follow, _ *fetch.Result) (string, error) {
+	if f.Keep <= 0 {
+		return "", nil
+	}
+	res, err := n.Prune(ctx, f.Package, f.Keep, false)
+	if err != nil {
+		return "", fmt.Errorf("keep the newest %d versions: %w", f.Keep, err)
+	}
+	var forgot []string
+	for _, p := range res.Packages {
+		for _, v := range p.Forgotten {
+			forgot = append(forgot, fmt.Sprint(v.Version))
+		}
+	}
+	if len(forgot) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("kept the newest %d versions: forgot version %s, deleted %d files (%d bytes)",
+		f.Keep, strings.Join(forgot, ", "), len(res.Files), res.Bytes), nil
 }
 
 // Follow is the follower service, nil unless Options.Follow.
