@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/fetch"
 	"github.com/p2psb/p2psb/pkgshare/follow"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
 	"github.com/p2psb/p2psb/pkgshare/ticket"
@@ -28,7 +29,8 @@ func newFollowCommand(e *env) *cli.Command {
 			"package's providers every minute, so a daemon that was down catches up when it starts.\n" +
 			"Without a running daemon the follow is recorded and starts with the next p2psb serve.\n" +
 			"--keep N prunes after each new version, as packages prune --keep N does.\n" +
-			"--include/--exclude (path globs, repeatable) are stored with the follow.",
+			"--include/--exclude (path globs relative to the package root, ** allowed, repeatable) take only\n" +
+			"the files they select, as with fetch.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "put the files in `DIR` (default ./<package name>)"},
 			&cli.StringSliceFlag{Name: "include", Usage: "take only files matching `GLOB` (relative to the package root; repeatable)"},
@@ -83,10 +85,8 @@ func parseFollow(c *cli.Context) (follow.Config, error) {
 	if cfg.Keep < 0 {
 		return follow.Config{}, usageErrorf("--keep %d: want 0 (keep every version) or more", cfg.Keep)
 	}
-	for _, g := range append(cfg.Include, cfg.Exclude...) {
-		if g == "" || filepath.IsAbs(g) {
-			return follow.Config{}, usageErrorf("--include/--exclude %q: want a glob relative to the package root", g)
-		}
+	if _, err := fetch.NewSelection(cfg.Include, cfg.Exclude); err != nil {
+		return follow.Config{}, err
 	}
 	arg := c.Args().First()
 	if !ticket.Looks(arg) {
