@@ -109,13 +109,7 @@ func parseFollow(c *cli.Context) (follow.Config, error) {
 	if err != nil {
 		return follow.Config{}, fmt.Errorf("follow: working directory: %w", err)
 	}
-	cfg.Dir = wd
-	if o := c.String("output"); o != "" {
-		cfg.Target = filepath.Join(wd, o)
-		if filepath.IsAbs(o) {
-			cfg.Target = filepath.Clean(o)
-		}
-	}
+	cfg.Dir, cfg.Target = wd, absOutput(wd, c.String("output"))
 	return cfg, nil
 }
 
