@@ -59,6 +59,8 @@ func commands(e *env) []*cli.Command {
 		newPackagesCommand(e),
 		newFetchCommand(e),
 		newShareCommand(e),
+		newFollowCommand(e),
+		newUnfollowCommand(e),
 		newServeCommand(e),
 		newStatusCommand(e),
 		newLocateCommand(e),

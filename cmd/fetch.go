@@ -224,12 +224,7 @@ func fetchThrough(ctx context.Context, s *session, d *control.Client, opts fetch
 	if req.Dir, err = os.Getwd(); err != nil {
 		return fmt.Errorf("fetch: working directory: %w", err)
 	}
-	if opts.Output != "" {
-		req.Target = filepath.Join(req.Dir, opts.Output)
-		if filepath.IsAbs(opts.Output) {
-			req.Target = filepath.Clean(opts.Output)
-		}
-	}
+	req.Target = absOutput(req.Dir, opts.Output)
 	for _, ai := range opts.Peers {
 		addrs, err := peer.AddrInfoToP2pAddrs(&ai)
 		if err != nil {
@@ -292,6 +287,18 @@ func printFetch(w io.Writer, res *fetch.Result) error {
 		_, err = fmt.Fprintf(w, "%s of it came through a relay\n", humanBytes(res.RelayedBytes))
 	}
 	return err
+}
+
+// absOutput is -o DIR as the daemon takes it, absolute, relative to the
+// client's working directory wd; "" when not given.
+func absOutput(wd, output string) string {
+	switch {
+	case output == "":
+		return ""
+	case filepath.IsAbs(output):
+		return filepath.Clean(output)
+	}
+	return filepath.Join(wd, output)
 }
 
 // tcpOnly keeps the TCP listen addresses (all of them when there is none).

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/follow"
 	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/rendezvous"
@@ -27,6 +29,9 @@ type serveOptions struct {
 	// PublishWatch are directories to publish, and publish again after
 	// each change, while the daemon runs.
 	PublishWatch []string
+	// FollowCheck is how often followed packages are checked at their
+	// providers.
+	FollowCheck time.Duration
 }
 
 func newServeCommand(e *env) *cli.Command {
@@ -41,6 +46,8 @@ func newServeCommand(e *env) *cli.Command {
 				"once its files stop changing, while serving (repeatable)"},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464; default off)"},
 			&cli.IntFlag{Name: "max-registrations", Value: rendezvous.DefaultMaxRegistrations, Usage: "hold at most `N` registrations, all peers together; when full, new ones are refused as unavailable (with --rendezvous)"},
+			&cli.DurationFlag{Name: "follow-check", Value: follow.DefaultCheckEvery, EnvVars: []string{envName("follow-check")},
+				Usage: "ask the providers of each followed package for a newer version every `DURATION` (announcements arrive at once; this catches what was missed)"},
 			&cli.StringFlag{Name: "relay-data-limit", Usage: "let the circuit relay carry package data for peers that cannot connect directly (both behind symmetric NATs), up to `SIZE` each way per relayed connection (with --rendezvous; default 0: the relay carries only what sets up direct connections, since its bandwidth is yours)"},
 		}, rateFlags()...),
 		Action: func(c *cli.Context) error {
@@ -59,7 +66,10 @@ func parseServeOptions(c *cli.Context) (serveOptions, error) {
 		return serveOptions{}, err
 	}
 	opts := serveOptions{Rendezvous: c.Bool("rendezvous"), Backbone: c.StringSlice("backbone"), Federate: c.Bool("federate"),
-		Metrics: c.String("metrics"), PublishWatch: c.StringSlice("publish-watch")}
+		Metrics: c.String("metrics"), PublishWatch: c.StringSlice("publish-watch"), FollowCheck: c.Duration("follow-check")}
+	if opts.FollowCheck <= 0 {
+		return serveOptions{}, usageErrorf("--follow-check %s: want a positive duration", opts.FollowCheck)
+	}
 	if (len(opts.Backbone) > 0 || opts.Federate) && !opts.Rendezvous {
 		return serveOptions{}, usageErrorf("--backbone and --federate join rendezvous nodes together; add --rendezvous")
 	}
@@ -116,6 +126,7 @@ func runServe(ctx context.Context, s *session, opts serveOptions) error {
 	nopts.MaxRegistrations = opts.MaxRegistrations
 	nopts.RelayDataLimit = opts.RelayData
 	nopts.MaxUpload, nopts.MaxDownload, nopts.MDNS = opts.MaxUpload, opts.MaxDownload, !s.g.NoMDNS
+	nopts.Follow = &follow.Options{CheckEvery: opts.FollowCheck}
 	keep := buddy.DefaultOptions()
 	nopts.KeepBuddies = &keep
 	node, err := node.Start(nopts)

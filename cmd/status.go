@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/control"
+	"github.com/p2psb/p2psb/pkgshare/follow"
 	"github.com/p2psb/p2psb/pkgshare/node"
 	"github.com/p2psb/p2psb/pkgshare/seeder"
 	"github.com/p2psb/p2psb/rendezvous"
@@ -62,7 +63,12 @@ func runStatus(ctx context.Context, s *session) error {
 			{"uploaded", humanBytes(st.Uploaded)},
 			{"transfers", transferLines(st.Transfers)},
 			{"buddies", buddyStates(st.Buddies)},
+			{"following", followLines(st.Follows)},
 		}...)
+		if g := st.FollowGossip; g != nil {
+			rows = append(rows, []string{"announcements", fmt.Sprintf("%s; received %d accepted, %d ignored (not newer), %d rejected (forged)",
+				count(g.Topics, "topic"), g.Accepted, g.Ignored, g.Rejected)})
+		}
 		for _, warn := range st.Warnings {
 			rows = append(rows, []string{"warning", warn})
 		}
@@ -153,6 +159,18 @@ func connectionLines(cs []node.Connection) string {
 			path = "relayed"
 		}
 		lines[i] = fmt.Sprintf("%s %s %s", c.Peer, path, c.Addr)
+	}
+	return strings.Join(lines, "\n\t")
+}
+
+// followLines formats the followed packages, one a line.
+func followLines(fs []follow.Follow) string {
+	if len(fs) == 0 {
+		return "none"
+	}
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = fmt.Sprintf("%s %s v%s: %s", orDash(f.Name), f.Package, heldCell(f.Held), followState(f))
 	}
 	return strings.Join(lines, "\n\t")
 }

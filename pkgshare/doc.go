@@ -12,6 +12,7 @@
 //	xfer       the chunk transfer protocol: server, fetcher, scheduler
 //	catalog    the protocol that lists a node's packages to peers
 //	fetch      one fetch: resolving the version, local copy, pulling from providers
+//	follow     following packages: announcements on a GossipSub topic, checks, fetching each new version
 //	ticket     one string naming a package, a provider and its rendezvous nodes
 //	transport  TCP with batched writes, dial ranking
 //	buddy      keeping buddies connected
@@ -20,10 +21,11 @@
 //	watch      publishing a watched directory again when its files change
 //	demo       a whole network in one process
 //
-// The arrows: cmd → {control, demo, ticket} → node → {fetch, buddy, transport,
-// catalog}; fetch → seeder → sink → library → {manifest, chunker, home,
-// xfer, catalog}; cmd → watch → library. node, buddy and control use peerstore and rendezvous, which
-// import nothing of pkgshare; library, peerstore and rendezvous each migrate
-// their own tables with peerstore/sqlitedb. A concept's terms are defined in its
+// The arrows: cmd → {control, demo, ticket} → node → {follow, fetch, buddy,
+// transport, catalog}; follow → fetch → seeder → sink → library →
+// {manifest, chunker, home, xfer, catalog}; cmd → watch → library. node,
+// buddy and control use peerstore and rendezvous, which import nothing of
+// pkgshare; library, follow, peerstore and rendezvous each migrate their
+// own tables with peerstore/sqlitedb. A concept's terms are defined in its
 // package's doc.go.
 package pkgshare

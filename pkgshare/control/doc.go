@@ -26,6 +26,9 @@
 //	GET    /v1/peers/{who}/packages  PeerCatalog: what the peer (node ID or buddy alias) shares
 //	GET    /v1/locate/{id}     node.Location: where the node is now
 //	GET    /v1/rendezvous      []node.RendezvousNode: the rendezvous nodes the configured ones know
+//	POST   /v1/follows         follow.Config; result follow.Follow (the daemon checks it at once)
+//	GET    /v1/follows         []follow.Follow: the followed packages and their state
+//	DELETE /v1/follows/{id}    stop following the package; result follow.Follow
 //
 // A streamed answer is JSON lines, each a Frame: progress frames, then one
 // frame with the result or the error. Closing the request (Ctrl-C in the

@@ -102,6 +102,9 @@ func (s *Server) routes() *http.ServeMux {
 		"GET /v1/peers/{who}/packages": s.peerPackages,
 		"GET /v1/locate/{id}":          s.locate,
 		"GET /v1/rendezvous":           s.rendezvousNodes,
+		"POST /v1/follows":             s.addFollow,
+		"GET /v1/follows":              s.follows,
+		"DELETE /v1/follows/{id}":      s.removeFollow,
 	} {
 		mux.Handle(pattern, http.TimeoutHandler(s.logged(h), requestTimeout, `{"error":"the daemon did not answer in time"}`))
 	}

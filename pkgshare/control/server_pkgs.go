@@ -55,7 +55,18 @@ func (s *Server) Publish(ctx context.Context, req PublishRequest, progress libra
 	if aerr := s.node.AnnouncePackage(ctx, res.ID); aerr != nil {
 		s.log.Info("announce published package; retrying in the background", "package", res.ID, "err", aerr)
 	}
+	if !res.Unchanged {
+		s.announceVersion(ctx, res.VersionID)
+	}
 	return res, nil
+}
+
+// announceVersion tells the package's followers of a new version at once
+// (pkgshare/follow); those it misses find it at their next check.
+func (s *Server) announceVersion(ctx context.Context, id manifest.VersionID) {
+	if err := s.node.AnnounceVersion(ctx, id); err != nil {
+		s.log.Warn("announce the new version to followers; they find it at their next check", "version", id, "err", err)
+	}
 }
 
 // hashProgress implements library.Progress for a streamed publish.

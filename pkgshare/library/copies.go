@@ -15,14 +15,16 @@ import (
 // hashesPerLookup is how many chunk hashes one HeldChunks query asks for.
 const hashesPerLookup = 512
 
-// HeldChunks returns which of hashes a complete version other than except
-// holds: none when the library holds no other complete version, else a few
+// HeldChunks returns which of hashes a version other than except holds in
+// a file on disk (a complete version's, or a file a selective fetch
+// finished): none when the library holds no such version, else a few
 // indexed queries whose cost grows with the chunks asked for, not with the
 // size of the library.
 func (l *Library) HeldChunks(ctx context.Context, except manifest.VersionID, hashes []manifest.ChunkHash) (map[manifest.ChunkHash]bool, error) {
 	held := map[manifest.ChunkHash]bool{}
 	var others bool
-	err := l.db.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pkgshare_versions WHERE complete = 1 AND id != ?)`,
+	err := l.db.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pkgshare_versions v WHERE v.id != ?
+		AND (v.complete = 1 OR EXISTS(SELECT 1 FROM pkgshare_files f WHERE f.version_id = v.id AND f.present = 1)))`,
 		except.String()).Scan(&others)
 	if err != nil {
 		return nil, fmt.Errorf("local copy: %w", err)
@@ -39,7 +41,8 @@ func (l *Library) HeldChunks(ctx context.Context, except manifest.VersionID, has
 			args = append(args, h[:])
 		}
 		q := `SELECT DISTINCT c.hash FROM pkgshare_chunks c JOIN pkgshare_versions v ON v.id = c.version_id
-			WHERE v.complete = 1 AND v.id != ? AND c.hash IN (?` + strings.Repeat(", ?", len(batch)-1) + `)`
+			JOIN pkgshare_files f ON f.version_id = c.version_id AND f.idx = c.file_idx
+			WHERE (v.complete = 1 OR f.present = 1) AND v.id != ? AND c.hash IN (?` + strings.Repeat(", ?", len(batch)-1) + `)`
 		if err := scanHashes(ctx, l.db, q, args, held); err != nil {
 			return nil, fmt.Errorf("local copy: %w", err)
 		}
@@ -66,7 +69,8 @@ func scanHashes(ctx context.Context, q querier, query string, args []any, set ma
 	return rows.Err()
 }
 
-// Copies reads chunks from the files of the library's complete versions,
+// Copies reads chunks from the files of the library's complete versions
+// and the files selective fetches finished,
 // for a fetch that can copy them instead of fetching them. The caller
 // closes it.
 type Copies struct {
@@ -74,14 +78,14 @@ type Copies struct {
 	except manifest.VersionID
 }
 
-// OpenCopies prepares reading chunks from complete versions other than
-// except.
+// OpenCopies prepares reading chunks from the versions other than except
+// (their files on disk; see HeldChunks).
 func (l *Library) OpenCopies(ctx context.Context, except manifest.VersionID) (*Copies, error) {
 	stmt, err := l.db.PrepareContext(ctx, `SELECT f.disk_path, f.size, f.mtime_ns, c.offset
 		FROM pkgshare_chunks c
 		JOIN pkgshare_files f ON f.version_id = c.version_id AND f.idx = c.file_idx
 		JOIN pkgshare_versions v ON v.id = c.version_id
-		WHERE c.hash = ? AND c.length = ? AND v.complete = 1 AND v.id != ? LIMIT 4`)
+		WHERE c.hash = ? AND c.length = ? AND (v.complete = 1 OR f.present = 1) AND v.id != ? LIMIT 4`)
 	if err != nil {
 		return nil, fmt.Errorf("local copy: %w", err)
 	}

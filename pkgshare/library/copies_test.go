@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -37,6 +38,14 @@ func TestHeldChunks(t *testing.T) {
 			require.NoError(t, lib.RecordComplete(ctx, other, t.TempDir()))
 			_, err := lib.db.Exec(`UPDATE pkgshare_versions SET complete = 0 WHERE id = ?`, other.ID.String())
 			require.NoError(t, err)
+			_, err = lib.db.Exec(`UPDATE pkgshare_files SET present = 0 WHERE version_id = ?`, other.ID.String())
+			require.NoError(t, err)
+		}},
+		{name: "other version fetched in part", want: 300, setup: func(t *testing.T, lib *Library) {
+			// other's first file holds chunks 600, 602, ... 1798: of s's, 600 to 1198 by twos.
+			_, err := lib.StartFetch(ctx, other, t.TempDir())
+			require.NoError(t, err)
+			require.NoError(t, lib.KeepPresent(ctx, other, map[int]time.Time{0: time.Unix(1, 0)}))
 		}},
 		{name: "only the version itself", setup: func(t *testing.T, lib *Library) {
 			require.NoError(t, lib.RecordComplete(ctx, s, t.TempDir()))

@@ -133,7 +133,9 @@ func (l *Library) CompleteFetch(ctx context.Context, s *manifest.Sealed, mtimes 
 // selective fetch finished (present, keyed by file index, with each
 // file's modification time), so the node serves them and a later fetch
 // of the version into the same place moves only the rest; the other
-// files are recorded absent. The version stays incomplete.
+// files are recorded absent. The version stays incomplete; the chunks of
+// its present files are copied locally by later fetches, as a complete
+// version's are.
 func (l *Library) KeepPresent(ctx context.Context, s *manifest.Sealed, present map[int]time.Time) error {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -158,6 +160,14 @@ func (l *Library) KeepPresent(ctx context.Context, s *manifest.Sealed, present m
 		disk[p] = localFile{Abs: filepath.Join(root, filepath.FromSlash(p)), ModTime: mt}
 	}
 	if err := retireChanged(ctx, tx, s, root, disk); err != nil {
+		return err
+	}
+	// Local copies read the present files' chunks (copies.go), so that
+	// the next version fetched moves only what changed in them.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pkgshare_chunks WHERE version_id = ?`, s.ID.String()); err != nil {
+		return fmt.Errorf("record files of %s: %w", s.ID, err)
+	}
+	if err := insertChunks(ctx, tx, s); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

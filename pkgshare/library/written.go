@@ -11,9 +11,9 @@ import (
 
 // Replaceable reports, for each of paths (absolute) that something is at,
 // whether a fetch of version id may replace it: a regular file the library
-// records for a complete version and that is unchanged since (same size
-// and modification time), or a file an earlier, interrupted fetch of id
-// put there. Anything else there is the user's. Paths with nothing at
+// records for a complete version, or as present in a selectively fetched
+// one, and that is unchanged since (same size and modification time), or
+// a file an earlier, interrupted fetch of id put there. Anything else there is the user's. Paths with nothing at
 // them are not in the result.
 func (l *Library) Replaceable(ctx context.Context, id manifest.VersionID, paths []string) (map[string]bool, error) {
 	out := map[string]bool{}
@@ -24,7 +24,7 @@ func (l *Library) Replaceable(ctx context.Context, id manifest.VersionID, paths 
 			continue // nothing there; anything else shows when the fetch writes it
 		}
 		if stmt == nil {
-			stmt, err = l.db.PrepareContext(ctx, `SELECT v.id, v.complete, f.size, f.mtime_ns
+			stmt, err = l.db.PrepareContext(ctx, `SELECT v.id, v.complete, f.present, f.size, f.mtime_ns
 				FROM pkgshare_files f JOIN pkgshare_versions v ON v.id = f.version_id WHERE f.disk_path = ?`)
 			if err != nil {
 				return nil, fmt.Errorf("files at the target: %w", err)
@@ -41,7 +41,7 @@ func (l *Library) Replaceable(ctx context.Context, id manifest.VersionID, paths 
 }
 
 // recordedUnchanged reports whether fi, the file at path, is one that a
-// fetch of id left there or that a complete version records unchanged.
+// fetch of id left there or that a version records present and unchanged.
 func recordedUnchanged(ctx context.Context, stmt *sql.Stmt, id manifest.VersionID, path string, fi os.FileInfo) (bool, error) {
 	if !fi.Mode().IsRegular() {
 		return false, nil
@@ -53,12 +53,12 @@ func recordedUnchanged(ctx context.Context, stmt *sql.Stmt, id manifest.VersionI
 	defer rows.Close()
 	for rows.Next() {
 		var vid string
-		var complete bool
+		var complete, present bool
 		var size, mtime int64
-		if err := rows.Scan(&vid, &complete, &size, &mtime); err != nil {
+		if err := rows.Scan(&vid, &complete, &present, &size, &mtime); err != nil {
 			return false, err
 		}
-		if complete && size == fi.Size() && mtime == fi.ModTime().UnixNano() {
+		if (complete || present) && size == fi.Size() && mtime == fi.ModTime().UnixNano() {
 			return true, nil
 		}
 		if !complete && vid == id.String() {

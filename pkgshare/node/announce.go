@@ -72,16 +72,20 @@ func (n *Node) retryAnnounce(ns string) {
 
 // AnnouncePackage announces that the node provides package id: it
 // registers it under PackageNamespace at the rendezvous nodes (see
-// Announce) and provides it on the DHT, in the background.
+// Announce), provides it on the DHT, in the background, and joins its
+// follow topic.
 func (n *Node) AnnouncePackage(ctx context.Context, id manifest.PackageID) error {
 	n.provide(id)
+	n.joinTopic(id)
 	return n.Announce(ctx, PackageNamespace(id))
 }
 
 // UnannouncePackage stops announcing package id: it unregisters it from
-// the rendezvous nodes and no longer provides it on the DHT.
+// the rendezvous nodes, no longer provides it on the DHT and leaves its
+// follow topic unless it is followed.
 func (n *Node) UnannouncePackage(ctx context.Context, id manifest.PackageID) error {
 	n.stopProviding(id)
+	n.leaveTopic(id)
 	return n.Unannounce(ctx, PackageNamespace(id))
 }
 

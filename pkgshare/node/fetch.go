@@ -16,17 +16,22 @@ import (
 // runs.
 func (n *Node) Fetch(ctx context.Context, opts fetch.Options) (*fetch.Result, error) {
 	start := time.Now()
-	res, err := fetch.Run(ctx, fetch.Env{
-		Host: n.Host, Library: n.Library, Seeder: n.Seeder, Fetcher: n.Fetcher,
-		Notify: n.Xfer.Notify, Providers: n.providers, Announce: n.announceProvider,
-		BadPeer: n.lowerScore, Known: n.versionSources, Rank: n.Rank, Log: n.log,
-	}, opts)
+	res, err := fetch.Run(ctx, n.fetchEnv(), opts)
 	n.metrics.fetched(start, res, err)
 	var np *fetch.NoProviderError
 	if errors.As(err, &np) && n.Discovery == nil {
 		np.NoRendezvous = true
 	}
 	return res, err
+}
+
+// fetchEnv is what a fetch needs of the node.
+func (n *Node) fetchEnv() fetch.Env {
+	return fetch.Env{
+		Host: n.Host, Library: n.Library, Seeder: n.Seeder, Fetcher: n.Fetcher,
+		Notify: n.Xfer.Notify, Providers: n.providers, Announce: n.announceProvider,
+		BadPeer: n.lowerScore, Known: n.versionSources, Rank: n.Rank, Log: n.log,
+	}
 }
 
 // versionSources are the peers a fetch by version ID asks for the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dht "github.com/libp2p/go-libp2p-kad-dht"
@@ -26,6 +27,7 @@ import (
 	"github.com/p2psb/p2psb/peerstore"
 	"github.com/p2psb/p2psb/pkgshare/buddy"
 	"github.com/p2psb/p2psb/pkgshare/catalog"
+	"github.com/p2psb/p2psb/pkgshare/follow"
 	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/seeder"
 	"github.com/p2psb/p2psb/pkgshare/transport"
@@ -68,6 +70,9 @@ type Options struct {
 	// DHT is the node's part in p2psb's Kademlia DHT (see dht.go); a
 	// rendezvous node is always a server.
 	DHT DHTMode
+	// Follow, if set, runs the follower service (pkgshare/follow) with
+	// these options, and the follow topics' gossip.
+	Follow *follow.Options
 	// Home is the node's home directory, named to another node that
 	// wants one of its fixed listen ports (see ports.go).
 	Home string
@@ -88,8 +93,11 @@ type Node struct {
 	Xfer      *xfer.Server
 	Fetcher   *xfer.Fetcher
 	Catalog   *catalog.Service
-	Buddies   *buddy.Keeper // nil unless Options.KeepBuddies
-	DHT       *dht.IpfsDHT  // nil with DHTOff
+	Buddies   *buddy.Keeper  // nil unless Options.KeepBuddies
+	DHT       *dht.IpfsDHT   // nil with DHTOff
+	Gossip    *follow.Gossip // nil unless Options.Follow (and not federating)
+
+	follower atomic.Pointer[follow.Service] // follow.go
 
 	ports       portClaims // released when the host has closed
 	log         *slog.Logger
@@ -198,6 +206,10 @@ func Start(opts Options) (n *Node, err error) {
 	if err := n.followAddrs(); err != nil {
 		n.Close()
 		return nil, fmt.Errorf("follow addresses: %w", err)
+	}
+	if err := n.startFollow(opts); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("start follower: %w", err)
 	}
 	n.redial(opts.Redial)
 	n.watchRendezvous()
@@ -362,10 +374,11 @@ func (n *Node) Addrs() []ma.Multiaddr {
 // server, the host, and flushes the peerstore. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		followErr := n.closeFollow() // its fetches end before the node's goroutines are awaited
 		n.cancel()
 		n.wg.Wait()
 		n.unannounceAll()
-		var errs []error
+		errs := []error{followErr}
 		if n.mdns != nil {
 			errs = append(errs, n.mdns.Close())
 		}

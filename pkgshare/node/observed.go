@@ -23,17 +23,17 @@ type observedAddrs struct {
 // track follows identify events until done is closed.
 func (o *observedAddrs) track(h host.Host, done <-chan struct{}) (func(), error) {
 	o.addrs = map[string]time.Time{}
-	return follow(h, new(event.EvtPeerIdentificationCompleted), done, func(e any) {
+	return watchEvents(h, new(event.EvtPeerIdentificationCompleted), done, func(e any) {
 		if a := e.(event.EvtPeerIdentificationCompleted).ObservedAddr; a != nil {
 			o.add(a.String())
 		}
 	})
 }
 
-// follow calls handle, on a goroutine of its own, with every event of the
+// watchEvents calls handle, on a goroutine of its own, with every event of the
 // types (as for event.Bus.Subscribe) the host emits, until done is closed
 // or the returned stop is called; stop waits for handle to return.
-func follow(h host.Host, types any, done <-chan struct{}, handle func(any)) (stop func(), err error) {
+func watchEvents(h host.Host, types any, done <-chan struct{}, handle func(any)) (stop func(), err error) {
 	sub, err := h.EventBus().Subscribe(types)
 	if err != nil {
 		return nil, err

@@ -64,7 +64,7 @@ func (r *reachability) track(h host.Host, rzPeers []peer.AddrInfo, autoRelay boo
 			return nil, err
 		}
 	}
-	stop, err := follow(h, []any{
+	stop, err := watchEvents(h, []any{
 		new(event.EvtLocalProtocolsUpdated),
 		new(event.EvtLocalReachabilityChanged),
 		new(event.EvtHostReachableAddrsChanged),

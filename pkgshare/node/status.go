@@ -8,6 +8,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 
+	"github.com/p2psb/p2psb/pkgshare/follow"
 	"github.com/p2psb/p2psb/pkgshare/seeder"
 	"github.com/p2psb/p2psb/pkgshare/xfer"
 	"github.com/p2psb/p2psb/rendezvous"
@@ -34,6 +35,11 @@ type Status struct {
 	// Backbone is how a federating rendezvous node stands with each
 	// backbone peer (none otherwise).
 	Backbone []rendezvous.BackbonePeer `json:"backbone"`
+	// Follows are the packages the node follows, with their state (none
+	// without the follower service); FollowGossip counts the announcements
+	// received (nil without follow gossip).
+	Follows      []follow.Follow     `json:"follows"`
+	FollowGossip *follow.GossipStats `json:"follow_gossip,omitempty"`
 	// Warnings are what is wrong with the node (a backbone peer that does
 	// not federate, say).
 	Warnings []string `json:"warnings"`
@@ -68,6 +74,7 @@ func (n *Node) Status() Status {
 			s.Rendezvous = append(s.Rendezvous, ai.ID.String())
 		}
 	}
+	s.Follows, s.FollowGossip = n.followStatus()
 	s.Announced = n.announcedNamespaces()
 	s.Metrics = n.metrics.servedAt()
 	slices.Sort(s.Announced)

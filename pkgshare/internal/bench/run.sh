@@ -11,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$BENCH_ROOT/fetch.sh"
 source "$BENCH_ROOT/peertools.sh"
 source "$BENCH_ROOT/peers.sh"
+source "$BENCH_ROOT/follow.sh"
 
 usage() {
 	cat <<'EOF'
@@ -27,6 +28,11 @@ repository's HEAD commit):
   rss         4 GiB through a rendezvous: peak RSS, start to first verified chunk
   ticket      fetch <ticket> from a fresh home with no config: start to first
               verified chunk
+  follow      a follower's daemon and a publisher's: FOLLOW_RUNS (10) new
+              versions of a FOLLOW_MIB (64) MiB package, one 1 MiB file
+              changed each, timed from the start of publish to the
+              follower's first verified chunk of it; median in
+              $BENCH_DIR/results/follow.txt
   floor       the "one" case beside tlsfloor, the bare TLS + BLAKE3 + disk
               path with no libp2p, without and with one yamux stream
   order       the "one" case's runs one at a time in the order ORDER
@@ -64,7 +70,7 @@ instead of building HEAD), ONE_MIB, SWARM_MIB, RSS_MIB (package sizes in
 MiB, default 1024, 64, 4096; TICKET_MIB, default 64; PEERS_MIB, default
 1024), ORDER (order), FETCH_FLAGS (extra global flags for the swarm's
 fetchers), TAG (suffix of the swarm's result files), KUBO_VERSION and
-CROC_VERSION (peers: v0.43.1, v10.7.0).
+CROC_VERSION (peers: v0.43.1, v10.7.0), FOLLOW_RUNS and FOLLOW_MIB (follow).
 EOF
 }
 
@@ -123,7 +129,7 @@ main() {
 	chunker) gobench chunker ./pkgshare/chunker -bench . -count "$RUNS" "$@"; return ;;
 	dht) gobench dht ./pkgshare/node -bench DHTFindProvider -benchtime 20x -count "$RUNS" "$@"; return ;;
 	nat) suite_nat "$@"; return ;;
-	fetch | one | caps | swarm | rss | ticket | floor | order | profile | publish | peers) ;;
+	fetch | one | caps | swarm | rss | ticket | floor | order | profile | publish | peers | follow) ;;
 	*) usage >&2; die "no suite $suite" ;;
 	esac
 	trap stop_all EXIT
