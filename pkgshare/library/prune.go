@@ -27,7 +27,7 @@ type PruneResult struct {
 type PrunedPackage struct {
 	ID        manifest.PackageID `json:"id"`
 	Name      string             `json:"name"`
-	Kept      []uint64           `json:"kept"`                // the newest complete versions, kept
+	Kept      []uint64           `json:"kept"`                // the newest held versions, kept
 	Forgotten []VersionInfo      `json:"forgotten"`           // older fetched versions, forgotten
 	Published []uint64           `json:"published,omitempty"` // older versions published here, never pruned
 }
@@ -39,13 +39,15 @@ type PrunedFile struct {
 	Reason string `json:"reason,omitempty"` // why it was left
 }
 
-// Prune forgets all but the newest keep complete versions of the package
+// Prune forgets all but the newest keep held versions of the package
 // id, or of every package with a fetched version when id is zero, and
 // deletes the files of the forgotten versions that no version left in the
 // library records at the same path (a file of a kept version, of another
 // package, of a version published here). Only fetched versions are
 // forgotten: a version published here, in place, and its files stay, and
-// so does a version still being fetched. A file is deleted only while it
+// so does a version still being fetched with no file present yet. A
+// version a selective fetch took in part counts as held, so a follow that
+// takes some files keeps N versions too. A file is deleted only while it
 // is as p2psb wrote it (a regular file of the recorded size and
 // modification time, reached through no link); directories below the
 // version's target that this leaves empty are removed. With dryRun the
@@ -179,8 +181,9 @@ func prunablePackages(ctx context.Context, tx *sql.Tx, id manifest.PackageID) ([
 }
 
 // planPackage sorts a package's versions, newest first: the first keep
-// complete ones are kept; older complete fetched ones are to be
-// forgotten; older ones published here, and incomplete ones, stay.
+// held ones (complete, or a selective fetch's files present) are kept;
+// older held fetched ones are to be forgotten; older ones published here,
+// and incomplete ones with no file present, stay.
 func planPackage(ctx context.Context, tx *sql.Tx, id manifest.PackageID, keep int) (*PrunedPackage, error) {
 	p := &PrunedPackage{ID: id, Kept: []uint64{}, Forgotten: []VersionInfo{}}
 	if err := tx.QueryRowContext(ctx, `SELECT name FROM pkgshare_packages WHERE id = ?`, id.String()).Scan(&p.Name); err != nil {
@@ -208,7 +211,7 @@ func planPackage(ctx context.Context, tx *sql.Tx, id manifest.PackageID, keep in
 	}
 	for _, v := range vs {
 		switch {
-		case !v.Complete:
+		case !v.Complete && v.PresentFiles == 0: // being fetched, or nothing of it arrived
 		case len(p.Kept) < keep:
 			p.Kept = append(p.Kept, v.Version)
 		case fetched[v.Version]:

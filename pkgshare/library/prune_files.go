@@ -20,10 +20,11 @@ type pendingFile struct {
 	size, mtime int64
 }
 
-// versionFiles returns the files of version id with its root.
+// versionFiles returns the files of version id present on disk (all of a
+// complete version's), with its root.
 func versionFiles(ctx context.Context, q querier, id manifest.VersionID) ([]pendingFile, error) {
 	rows, err := q.QueryContext(ctx, `SELECT f.disk_path, v.root, f.size, f.mtime_ns
-		FROM pkgshare_files f JOIN pkgshare_versions v ON v.id = f.version_id WHERE v.id = ?`, id.String())
+		FROM pkgshare_files f JOIN pkgshare_versions v ON v.id = f.version_id WHERE v.id = ? AND f.present = 1`, id.String())
 	if err != nil {
 		return nil, fmt.Errorf("prune: files of %s: %w", id, err)
 	}

@@ -16,7 +16,8 @@ import (
 
 // pruneFixture is a publisher's library with three versions of a package
 // and a follower's library that fetched each of them, when it was new,
-// into one target:
+// into one target, and another's that fetched each in part (all but
+// old.txt and c.txt, as --exclude would) into its own:
 //
 //	v1: a.txt, old.txt, sub/only1.txt
 //	v2: a.txt (changed), b.txt
@@ -25,14 +26,17 @@ type pruneFixture struct {
 	pub, lib *Library
 	src      string // the publisher's directory
 	target   string // the follower's
+	sel      *Library
+	selDir   string // the selective follower's target
 	id       manifest.PackageID
 	sealed   []*manifest.Sealed // by version - 1
 }
 
 func newPruneFixture(t *testing.T) *pruneFixture {
 	t.Helper()
-	f := &pruneFixture{pub: newTestLibrary(t), lib: newTestLibrary(t),
-		src: filepath.Join(t.TempDir(), "album"), target: filepath.Join(t.TempDir(), "album")}
+	f := &pruneFixture{pub: newTestLibrary(t), lib: newTestLibrary(t), sel: newTestLibrary(t),
+		src: filepath.Join(t.TempDir(), "album"), target: filepath.Join(t.TempDir(), "album"),
+		selDir: filepath.Join(t.TempDir(), "album")}
 	writeRandom(t, filepath.Join(f.src, "a.txt"), 3000)
 	writeRandom(t, filepath.Join(f.src, "old.txt"), 1000)
 	writeRandom(t, filepath.Join(f.src, "sub", "only1.txt"), 500)
@@ -58,7 +62,11 @@ func (f *pruneFixture) publish(t *testing.T) {
 	f.id = res.ID
 	f.sealed = append(f.sealed, v.Sealed)
 	fetchInto(t, f.lib, v.Sealed, f.pub, f.target)
+	fetchSome(t, f.sel, v.Sealed, f.pub, f.selDir, notOld)
 }
+
+// notOld takes the files of the fixture's selective follower.
+func notOld(p string) bool { return p != "old.txt" && p != "c.txt" }
 
 // fetchInto records s in lib as a fetch does, copying its files from
 // where from holds them (as they are now) into target.
@@ -314,4 +322,52 @@ func TestPruneSamePathInTwoForgotten(t *testing.T) {
 	require.Contains(t, prunedPaths(res.Files), filepath.Join(f.target, "old.txt"))
 	require.NoFileExists(t, filepath.Join(f.target, "old.txt"))
 	require.Empty(t, res.Left)
+}
+
+// fetchSome records s in lib as a selective fetch does: only the files
+// take chooses are copied into target and recorded present.
+func fetchSome(t *testing.T, lib *Library, s *manifest.Sealed, from *Library, target string, take func(string) bool) {
+	t.Helper()
+	ctx := context.Background()
+	src, err := from.VersionByID(ctx, s.ID)
+	require.NoError(t, err)
+	_, err = lib.StartFetch(ctx, s, target)
+	require.NoError(t, err)
+	present := map[int]time.Time{}
+	for i, file := range s.Files {
+		if !take(file.Path) {
+			continue
+		}
+		data, err := os.ReadFile(src.Files[i].DiskPath)
+		require.NoError(t, err)
+		path := filepath.Join(target, filepath.FromSlash(file.Path))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, data, 0o644))
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		present[i] = fi.ModTime()
+	}
+	require.NoError(t, lib.KeepPresent(ctx, s, present))
+}
+
+// TestPruneSelectiveVersions: versions a selective fetch took in part are
+// kept and forgotten like complete ones, and only their present files are
+// deleted; a version with nothing present yet stays.
+func TestPruneSelectiveVersions(t *testing.T) {
+	ctx := context.Background()
+	f := newPruneFixture(t)
+	res, err := f.sel.Prune(ctx, f.id, 1, false)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{3}, heldVersions(t, f.sel, f.id))
+	require.Equal(t, []string{filepath.Join(f.selDir, "sub", "only1.txt")}, prunedPaths(res.Files))
+	require.Equal(t, map[string]int64{"./": 0, "a.txt": 3000, "b.txt": 2000}, tree(t, f.selDir))
+
+	// A version whose fetch has written nothing yet is not forgotten.
+	other := newTestLibrary(t)
+	_, err = other.StartFetch(ctx, f.sealed[0], filepath.Join(t.TempDir(), "album"))
+	require.NoError(t, err)
+	fetchSome(t, other, f.sealed[2], f.pub, filepath.Join(t.TempDir(), "album"), notOld)
+	_, err = other.Prune(ctx, f.id, 1, false)
+	require.NoError(t, err)
+	require.Equal(t, []uint64{1, 3}, heldVersions(t, other, f.id))
 }
