@@ -9,8 +9,10 @@
 
 : "${PEERS_MIB:=1024}"
 
-# The receivers and packagers, in the order of the first round; each
-# round starts one tool later, so no tool always follows the same one.
+# The receivers and packagers; each round runs them in its own shuffled
+# order (seeded by PEERS_SEED and the round, so a run can be repeated), so
+# no tool always follows the same one: a run's time depends on what the
+# run before it left behind (memory freed, pages written back).
 PEER_FETCHERS=(p2psb kubo croc aria2 http https)
 PEER_PUBLISHERS=(p2psb kubo mktorrent)
 
@@ -18,7 +20,7 @@ suite_peers() {
 	local W="$BENCH_DIR/peers" data fetch curl curls tp lp cid kaddr ihash name
 	peer_tools
 	peer_need nginx curl aria2c opentracker mktorrent jq cmp /usr/bin/time
-	name="$RESULTS/peers-$(peers_tag)-${PEERS_MIB}m" # written only once every run has passed
+	name=$(peers_name "$RESULTS/peers-$(peers_tag)-${PEERS_MIB}m") # written only once every run has passed
 	ONE_MIB=$PEERS_MIB start_one "$W" # the p2psb seeder and nginx
 	read -r tp _ lp < <(start_bittorrent "$W" "$data/blob")
 	ihash=$(info_hash "$W/pkg.torrent")
@@ -42,6 +44,17 @@ suite_peers() {
 	rm -rf "$W/kubo-src" "$W/kubo-get" "$W/kubo-add" "$W/f" "$W/out" # a copy each of the file
 }
 
+# peers_name BASE prints BASE, or BASE-2, BASE-3... when an earlier run
+# of the same commit and size has its results there.
+peers_name() {
+	local n=1 name=$1
+	while [ -e "$name.md" ]; do
+		n=$((n + 1))
+		name="$1-$n"
+	done
+	echo "$name"
+}
+
 # peer_need CMD... fails the suite unless every CMD is installed.
 peer_need() {
 	local c
@@ -61,22 +74,29 @@ peers_tag() {
 peer_versions() {
 	printf 'kubo: %s (go-libp2p %s); croc: %s; mktorrent: %s\n' "$KUBO_VERSION" "$KUBO_LIBP2P" \
 		"$CROC_VERSION" "$(dpkg-query -W -f '${Version}' mktorrent 2>/dev/null)"
-	printf 'size: %s MiB; rounds: %s; first round: publish %s, then fetch %s\n' "$PEERS_MIB" "$RUNS" \
-		"${PEER_PUBLISHERS[*]}" "${PEER_FETCHERS[*]}"
+	printf 'size: %s MiB; rounds: %s, each in its own order (PEERS_SEED %s); publish %s, then fetch %s\n' \
+		"$PEERS_MIB" "$RUNS" "${PEERS_SEED:-1}" "${PEER_PUBLISHERS[*]}" "${PEER_FETCHERS[*]}"
 }
 
 # rounds KIND TOOL... runs each TOOL once per round, RUNS rounds, each
-# round starting one tool later than the one before.
+# round in an order of its own (round_order).
 rounds() {
-	local kind=$1 r i n
+	local kind=$1 r tool
 	shift
-	n=$#
-	local tools=("$@")
 	for r in $(seq "$RUNS"); do
-		for i in $(seq 0 $((n - 1))); do
-			"$kind"_run "${tools[(r - 1 + i) % n]}" "$r"
+		for tool in $(round_order "$r" "$@"); do
+			"$kind"_run "$tool" "$r"
 		done
 	done
+}
+
+# round_order R TOOL... prints the TOOLs shuffled for round R: the same
+# order for the same PEERS_SEED and R.
+round_order() {
+	local r=$1
+	shift
+	printf '%s\n' "$@" | shuf --random-source=<(openssl enc -aes-256-ctr -pass pass:"${PEERS_SEED:-1}-$r" \
+		-nosalt -pbkdf2 </dev/zero 2>/dev/null)
 }
 
 # fetch_run TOOL R times round R of TOOL moving the file into an empty

@@ -70,7 +70,8 @@ instead of building HEAD), ONE_MIB, SWARM_MIB, RSS_MIB (package sizes in
 MiB, default 1024, 64, 4096; TICKET_MIB, default 64; PEERS_MIB, default
 1024), ORDER (order), FETCH_FLAGS (extra global flags for the swarm's
 fetchers), TAG (suffix of the swarm's result files), KUBO_VERSION and
-CROC_VERSION (peers: v0.43.1, v10.7.0), FOLLOW_RUNS and FOLLOW_MIB (follow).
+CROC_VERSION (peers: v0.43.1, v10.7.0), PEERS_SEED (peers: the rounds' shuffle,
+default 1), FOLLOW_RUNS and FOLLOW_MIB (follow).
 EOF
 }
 
