@@ -176,7 +176,7 @@ info_hash() { aria2c -S "$1" | awk '/Info Hash/ {print $3}'; }
 # MiB/s, how many times faster p2psb is (the tool's median over
 # p2psb's), the median peak RSS, every run and the command.
 peers_table() {
-	local f=$1 kind tool base label cmd
+	local f=$1 kind tool base label cmd tools
 	printf '%s MiB, one source and one receiver on 127.0.0.1, %s rounds, tools interleaved; %s; load %s at the start, %s at the end.\n' \
 		"$PEERS_MIB" "$RUNS" "$(sed -n 's/^p2psb: /p2psb /p' "$W/env")" \
 		"$(sed -n 's/^load (1\/5\/15 min): //p' "$W/env")" "$(tail -1 "$W/env")"
@@ -185,8 +185,8 @@ peers_table() {
 			"$([ $kind = fetch ] && echo receiver || echo packager)"
 		echo '|---|---:|---:|---:|---:|---|---|'
 		base=$(column_median "$f" "$kind" p2psb 4)
-		# shellcheck disable=SC2013 # the tools' names are words
-		for tool in $(awk -v k="$kind" '$1 == k && !seen[$2]++ {print $2}' "$f"); do
+		if [ $kind = fetch ]; then tools=("${PEER_FETCHERS[@]}"); else tools=("${PEER_PUBLISHERS[@]}"); fi
+		for tool in "${tools[@]}"; do
 			IFS=$'\t' read -r label cmd < <(peer_row "$kind" "$tool")
 			awk -v tool="$tool" -v base="$base" -v mib="$PEERS_MIB" -v label="$label" -v cmd="$cmd" \
 				-v med="$(column_median "$f" "$kind" "$tool" 4)" \
