@@ -72,13 +72,36 @@ func notOld(p string) bool { return p != "old.txt" && p != "c.txt" }
 // where from holds them (as they are now) into target.
 func fetchInto(t *testing.T, lib *Library, s *manifest.Sealed, from *Library, target string) {
 	t.Helper()
+	copied := startCopy(t, lib, s, from, target, func(string) bool { return true })
+	mtimes := make([]time.Time, len(s.Files))
+	for i := range mtimes {
+		mtimes[i] = copied[i]
+	}
+	require.NoError(t, lib.CompleteFetch(context.Background(), s, mtimes))
+}
+
+// fetchSome records s in lib as a selective fetch does: only the files
+// take chooses are copied into target and recorded present.
+func fetchSome(t *testing.T, lib *Library, s *manifest.Sealed, from *Library, target string, take func(string) bool) {
+	t.Helper()
+	require.NoError(t, lib.KeepPresent(context.Background(), s, startCopy(t, lib, s, from, target, take)))
+}
+
+// startCopy starts a fetch of s in lib and copies the files of s that
+// take chooses from where from holds them into target, returning their
+// modification times by file index.
+func startCopy(t *testing.T, lib *Library, s *manifest.Sealed, from *Library, target string, take func(string) bool) map[int]time.Time {
+	t.Helper()
 	ctx := context.Background()
 	src, err := from.VersionByID(ctx, s.ID)
 	require.NoError(t, err)
 	_, err = lib.StartFetch(ctx, s, target)
 	require.NoError(t, err)
-	mtimes := make([]time.Time, len(s.Files))
+	copied := map[int]time.Time{}
 	for i, file := range s.Files {
+		if !take(file.Path) {
+			continue
+		}
 		data, err := os.ReadFile(src.Files[i].DiskPath)
 		require.NoError(t, err)
 		path := filepath.Join(target, filepath.FromSlash(file.Path))
@@ -86,9 +109,9 @@ func fetchInto(t *testing.T, lib *Library, s *manifest.Sealed, from *Library, ta
 		require.NoError(t, os.WriteFile(path, data, 0o644))
 		fi, err := os.Stat(path)
 		require.NoError(t, err)
-		mtimes[i] = fi.ModTime()
+		copied[i] = fi.ModTime()
 	}
-	require.NoError(t, lib.CompleteFetch(ctx, s, mtimes))
+	return copied
 }
 
 // tree lists the files under dir, relative and sorted, with their sizes.
@@ -322,32 +345,6 @@ func TestPruneSamePathInTwoForgotten(t *testing.T) {
 	require.Contains(t, prunedPaths(res.Files), filepath.Join(f.target, "old.txt"))
 	require.NoFileExists(t, filepath.Join(f.target, "old.txt"))
 	require.Empty(t, res.Left)
-}
-
-// fetchSome records s in lib as a selective fetch does: only the files
-// take chooses are copied into target and recorded present.
-func fetchSome(t *testing.T, lib *Library, s *manifest.Sealed, from *Library, target string, take func(string) bool) {
-	t.Helper()
-	ctx := context.Background()
-	src, err := from.VersionByID(ctx, s.ID)
-	require.NoError(t, err)
-	_, err = lib.StartFetch(ctx, s, target)
-	require.NoError(t, err)
-	present := map[int]time.Time{}
-	for i, file := range s.Files {
-		if !take(file.Path) {
-			continue
-		}
-		data, err := os.ReadFile(src.Files[i].DiskPath)
-		require.NoError(t, err)
-		path := filepath.Join(target, filepath.FromSlash(file.Path))
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, data, 0o644))
-		fi, err := os.Stat(path)
-		require.NoError(t, err)
-		present[i] = fi.ModTime()
-	}
-	require.NoError(t, lib.KeepPresent(ctx, s, present))
 }
 
 // TestPruneSelectiveVersions: versions a selective fetch took in part are
