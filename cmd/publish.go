@@ -96,7 +96,7 @@ func publishHere(ctx context.Context, s *session, opts publishOptions, bar libra
 		return nil, err
 	}
 	return library.Publish(ctx, lib, key, opts.Path, library.PublishOptions{
-		Name: opts.Name, FollowSymlinks: opts.FollowSymlinks, Progress: bar,
+		Name: opts.Name, FollowSymlinks: opts.FollowSymlinks, Progress: bar, Private: []string{s.home.Dir},
 	})
 }
 

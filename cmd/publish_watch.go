@@ -41,6 +41,9 @@ func runPublishWatch(ctx context.Context, s *session, opts publishOptions) error
 		}
 		return res, err
 	}
+	if err := library.RefusePrivate("watch", opts.Path, []string{s.home.Dir}); err != nil {
+		return err
+	}
 	w, err := watch.New(ctx, opts.Path, watch.Options{Publish: publish, Settle: opts.Settle,
 		Published: watchPrinter(s, opts.Path)})
 	if err != nil {
@@ -108,6 +111,10 @@ func watchFolders(ctx context.Context, s *session, ctl *control.Server, dirs []s
 		if err != nil {
 			stop()
 			return nil, fmt.Errorf("--publish-watch %s: %w", dir, err)
+		}
+		if err := library.RefusePrivate("watch", abs, []string{s.home.Dir}); err != nil {
+			stop()
+			return nil, fmt.Errorf("--publish-watch: %w", err)
 		}
 		w, err := watch.New(ctx, abs, watch.Options{
 			Publish: func(ctx context.Context) (*library.PublishResult, error) {

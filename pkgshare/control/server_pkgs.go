@@ -45,7 +45,8 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request) {
 // through it, as clients do.
 func (s *Server) Publish(ctx context.Context, req PublishRequest, progress library.Progress) (*library.PublishResult, error) {
 	res, err := library.Publish(ctx, s.node.Library, s.key, req.Path,
-		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: progress})
+		library.PublishOptions{Name: req.Name, FollowSymlinks: req.FollowSymlinks, Progress: progress,
+			Private: []string{filepath.Dir(s.path)}}) // the socket is in the node's home
 	if err != nil {
 		return nil, err
 	}

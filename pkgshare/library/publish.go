@@ -29,6 +29,10 @@ type PublishOptions struct {
 	FollowSymlinks bool      // follow symbolic links that stay inside the tree
 	Progress       Progress  // optional
 	Now            time.Time // manifest creation time; zero means now
+	// Private names directories whose files must never be published: the
+	// node's home (its private key, its database). A tree holding one is
+	// refused before anything is hashed.
+	Private []string
 }
 
 // PublishResult describes the version Publish recorded, or the unchanged
@@ -55,6 +59,9 @@ type hashedFile struct {
 // to the newest version records nothing new and reports Unchanged. Bad input
 // is refused with an *InputError (or a manifest error) and records nothing.
 func Publish(ctx context.Context, lib *Library, key crypto.PrivKey, path string, opts PublishOptions) (*PublishResult, error) {
+	if err := RefusePrivate("publish", path, opts.Private); err != nil {
+		return nil, err
+	}
 	root, files, err := scan(path, scanOptions{FollowSymlinks: opts.FollowSymlinks})
 	if err != nil {
 		return nil, err

@@ -216,3 +216,28 @@ func TestRemoveKeepsFilesAndOtherVersions(t *testing.T) {
 	require.NoError(t, lib.db.QueryRow(`SELECT count(*) FROM pkgshare_chunks`).Scan(&n))
 	require.Zero(t, n, "chunks of removed versions are gone")
 }
+
+// TestPublishRefusesHome: a tree holding a private directory (the node's
+// home), named directly or through a link, is refused before anything is
+// recorded; a tree beside it is published.
+func TestPublishRefusesHome(t *testing.T) {
+	ctx := context.Background()
+	lib := newTestLibrary(t)
+	root := t.TempDir()
+	writeRandom(t, filepath.Join(root, "album", "a"), 100)
+	writeRandom(t, filepath.Join(root, "album", "home", "identity.key"), 10)
+	home := filepath.Join(root, "album", "home")
+	require.NoError(t, os.Symlink(home, filepath.Join(root, "link")))
+	for _, private := range []string{home, filepath.Join(root, "link"), filepath.Join(root, "album")} {
+		_, err := Publish(ctx, lib, testKey(t, 1), filepath.Join(root, "album"), PublishOptions{Private: []string{private}})
+		var bad *InputError
+		require.ErrorAs(t, err, &bad, private)
+		require.Contains(t, err.Error(), "holds this node's home "+private)
+	}
+	pkgs, err := lib.Packages(ctx)
+	require.NoError(t, err)
+	require.Empty(t, pkgs)
+	writeRandom(t, filepath.Join(root, "other", "b"), 100)
+	_, err = Publish(ctx, lib, testKey(t, 1), filepath.Join(root, "other"), PublishOptions{Private: []string{home}})
+	require.NoError(t, err)
+}
