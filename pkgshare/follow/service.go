@@ -28,10 +28,7 @@ type Env struct {
 	// retention): what it did, if anything, and its error become the
 	// follow's event; an error does not undo the fetch.
 	Fetched func(ctx context.Context, f Follow, res *fetch.Result) (string, error)
-	// Select, if set, turns a follow's include/exclude globs into the
-	// fetch's options.
-	Select func(opts *fetch.Options, include, exclude []string) error
-	Log    *slog.Logger
+	Log     *slog.Logger
 }
 
 // Options tune the service.

@@ -207,22 +207,13 @@ func TestServiceRefusesBadKeep(t *testing.T) {
 	require.ErrorAs(t, err, &oe)
 }
 
-// A follow's globs reach each fetch through Env.Select, and what
+// A follow's globs reach each fetch as its selection, and what
 // Env.Fetched did after it joins the event.
 func TestServiceSelectAndFetched(t *testing.T) {
 	vs := versions(t, testKey(t, 1), "album", 2, time.Unix(1e9, 0))
 	id := vs[0].PackageID
 	st, n := newTestStore(t), &fakeNet{newest: vs[1]}
-	var mu sync.Mutex
-	var globs []string
 	s, err := New(Env{Store: st, Newest: n.Newest, Fetch: n.Fetch, Log: slog.New(slog.DiscardHandler),
-		Select: func(opts *fetch.Options, include, exclude []string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			globs = append(append(globs, include...), exclude...)
-			opts.MaxDownload = 7 // marks the options as selected
-			return nil
-		},
 		Fetched: func(_ context.Context, f Follow, _ *fetch.Result) (string, error) {
 			return fmt.Sprintf("kept the newest %d versions", f.Keep), nil
 		}}, Options{CheckEvery: time.Hour})
@@ -232,8 +223,7 @@ func TestServiceSelectAndFetched(t *testing.T) {
 	require.NoError(t, err)
 	f := waitState(t, st, id, func(f Follow) bool { return f.Held == 2 })
 	require.Contains(t, f.LastEvent, "; kept the newest 2 versions")
-	mu.Lock()
-	require.Equal(t, []string{"*.flac", "x/**"}, globs)
-	mu.Unlock()
-	require.Equal(t, 7, n.fetched[0].MaxDownload)
+	sel := n.fetched[0].Select
+	require.NotNil(t, sel)
+	require.Equal(t, []string{"*.flac", "x/**"}, append(sel.Include(), sel.Exclude()...))
 }

@@ -71,10 +71,8 @@ func (t *tracker) fetch(f Follow, want *manifest.Sealed, peers []peer.AddrInfo) 
 	opts := fetch.Options{Ref: manifest.Ref{ID: t.id, Version: want.Version}, Target: f.Target, Dir: f.Dir,
 		Peers: append(peers, hints...), Announce: true, ResolveTimeout: t.s.opts.ResolveTimeout,
 		StallTimeout: t.s.opts.FetchStall}
-	if t.s.env.Select != nil && len(f.Include)+len(f.Exclude) > 0 {
-		if err := t.s.env.Select(&opts, f.Include, f.Exclude); err != nil {
-			return t.failed(f, "select files", err)
-		}
+	if opts.Select, err = fetch.NewSelection(f.Include, f.Exclude); err != nil {
+		return t.failed(f, "select files", err)
 	}
 	res, err := t.s.env.Fetch(t.ctx, opts)
 	if err != nil {

@@ -32,21 +32,11 @@ func (n *Node) startFollow(opts Options) error {
 		}
 	}
 	svc, err := follow.New(follow.Env{Store: store, Gossip: n.Gossip, Newest: n.Newest, Fetch: n.Fetch,
-		Learn: n.LearnRendezvous, Fetched: n.keepNewest, Select: selectFiles, Log: n.log}, *opts.Follow)
+		Learn: n.LearnRendezvous, Fetched: n.keepNewest, Log: n.log}, *opts.Follow)
 	if err != nil {
 		return err
 	}
 	n.follower.Store(svc)
-	return nil
-}
-
-// selectFiles has a follow's fetch take only the files its globs select.
-func selectFiles(opts *fetch.Options, include, exclude []string) error {
-	sel, err := fetch.NewSelection(include, exclude)
-	if err != nil {
-		return err
-	}
-	opts.Select = sel
 	return nil
 }
 
