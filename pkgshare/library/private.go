@@ -2,7 +2,6 @@ package library
 
 import (
 	"path/filepath"
-	"strings"
 )
 
 // RefusePrivate fails publishing (or watching, as verb says) dir when
@@ -36,13 +35,4 @@ func resolved(p string) string {
 		return real
 	}
 	return abs
-}
-
-// within reports whether p is dir or lies below it.
-func within(p, dir string) bool {
-	if p == "" || dir == "" {
-		return false
-	}
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -132,7 +132,7 @@ func recordedPath(ctx context.Context, q querier, path string) (bool, error) {
 // is still the regular file of the size and time recorded.
 func deletable(f pendingFile) string {
 	rel, err := filepath.Rel(f.root, f.path)
-	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if err != nil || rel == "." || !within(f.path, f.root) {
 		return "outside its version's directory"
 	}
 	dir := f.root

@@ -128,8 +128,7 @@ func (w *walker) follow(link string) (fs.FileInfo, string, error) {
 	if err != nil {
 		return nil, "", &InputError{Path: link, Reason: "broken symbolic link"}
 	}
-	inside, err := filepath.Rel(w.realRoot, target)
-	if err != nil || inside == ".." || strings.HasPrefix(inside, "../") {
+	if !within(target, w.realRoot) {
 		return nil, "", &InputError{Path: link, Reason: "symbolic link points outside the package (" + target + ")"}
 	}
 	fi, err := os.Stat(target)
@@ -184,4 +183,13 @@ func fileKind(m fs.FileMode) string {
 	default:
 		return "special file"
 	}
+}
+
+// within reports whether p is dir or lies below it.
+func within(p, dir string) bool {
+	if p == "" || dir == "" {
+		return false
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
