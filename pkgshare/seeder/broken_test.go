@@ -3,15 +3,12 @@ package seeder_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/p2psb/p2psb/pkgshare/internal/nodetest"
 	"github.com/p2psb/p2psb/pkgshare/library"
-	"github.com/p2psb/p2psb/pkgshare/seeder"
 	"github.com/p2psb/p2psb/pkgshare/xfer"
 )
 
@@ -20,15 +17,9 @@ import (
 // longer passes its stat check.
 func TestOnBrokenOncePerVersion(t *testing.T) {
 	ctx := context.Background()
-	lib := openLibrary(t)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "a.bin")
-	nodetest.WriteRandom(t, path, 1<<20)
-	v := publish(t, lib, dir, "grows")
+	s, v, path := seedFile(t, "grows", 1<<20)
 	require.True(t, v.Files[0].Unchanged())
 
-	s := seeder.New(lib, quiet)
-	t.Cleanup(func() { require.NoError(t, s.Close()) })
 	var broken []*library.Version
 	s.OnBroken(func(b *library.Version) { broken = append(broken, b) })
 

@@ -16,6 +16,7 @@ import (
 	"github.com/p2psb/p2psb/pkgshare/home"
 	"github.com/p2psb/p2psb/pkgshare/internal/nodetest"
 	"github.com/p2psb/p2psb/pkgshare/library"
+	"github.com/p2psb/p2psb/pkgshare/seeder"
 )
 
 // openLibrary opens a new library in a temporary directory.
@@ -38,6 +39,21 @@ func publish(tb testing.TB, lib *library.Library, dir, name string) *library.Ver
 	v, err := lib.VersionByID(ctx, res.VersionID)
 	require.NoError(tb, err)
 	return v
+}
+
+// seedFile publishes one file of size random bytes as package name in a
+// new library and returns a seeder of it (closed at the end of the test),
+// the version and the file's path.
+func seedFile(tb testing.TB, name string, size int) (*seeder.Seeder, *library.Version, string) {
+	tb.Helper()
+	lib := openLibrary(tb)
+	dir := tb.TempDir()
+	path := filepath.Join(dir, "a.bin")
+	nodetest.WriteRandom(tb, path, size)
+	v := publish(tb, lib, dir, name)
+	s := seeder.New(lib, quiet)
+	tb.Cleanup(func() { require.NoError(tb, s.Close()) })
+	return s, v, path
 }
 
 // hostPair returns two linked and connected mocknet hosts.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/p2psb/p2psb/pkgshare/library"
 	"github.com/p2psb/p2psb/pkgshare/manifest"
@@ -17,13 +19,17 @@ import (
 // the node's transfer server): complete versions from their files where
 // they are, versions this node is fetching from their partial files. A
 // chunk whose file changed size or modification time since it was recorded
-// is not served, and the change is logged once per file. Every chunk read
-// from a complete version's file is hashed before it is served; one that
-// fails its hash is not served, and its file is verified in the background
-// (Recheck) and, if it no longer matches, no longer served.
+// is not served, and the change is logged once per file. A chunk read
+// from a complete version's file is hashed before it is served, unless it
+// was verified before under the file's current stamp (library.Stamp); one
+// that fails its hash is not served, and its file is verified in the
+// background (Recheck) and, if it no longer matches, no longer served.
 type Seeder struct {
 	lib *library.Library
 	log *slog.Logger
+	now func() time.Time
+	// hashed counts the chunks hashed before they were served.
+	hashed atomic.Int64
 
 	ctx    context.Context // ends at Close; owns the rechecks
 	cancel context.CancelFunc
@@ -49,7 +55,18 @@ type seededVersion struct {
 	have   *xfer.Bitfield // the distinct chunks (xfer.Chunks) in places
 	// unservable[i]: file i is not served (guarded by Seeder.mu).
 	unservable []bool
+
+	trustMu sync.Mutex
+	// trusted[h]: the stamp of h's file under which chunk h was read and
+	// matched its hash.
+	trusted map[manifest.ChunkHash]library.Stamp
 }
+
+// settle is how long a file must have gone unchanged before the seeder
+// trusts a chunk it verified from it: well over the file system clock's
+// granularity, within which a second write may leave the change time as
+// it was.
+const settle = 2 * time.Second
 
 // place is where one occurrence of a chunk is: file index and offset.
 type place struct {
@@ -60,7 +77,7 @@ type place struct {
 // New returns a seeder of lib; Close stops it.
 func New(lib *library.Library, log *slog.Logger) *Seeder {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Seeder{lib: lib, log: log, ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1),
+	return &Seeder{lib: lib, log: log, now: time.Now, ctx: ctx, cancel: cancel, slot: make(chan struct{}, 1),
 		loaded: map[manifest.VersionID]*seededVersion{}, fetching: map[manifest.VersionID]*sink.Sink{},
 		changed: map[string]bool{}, checking: map[fileRef]bool{}, broken: map[manifest.VersionID]bool{}}
 }
@@ -204,7 +221,7 @@ func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash mani
 	if s.unservable(sv, pl.file) {
 		return fmt.Errorf("%s no longer matches its manifest: %w", f.DiskPath, xfer.ErrChanged)
 	}
-	err = library.ReadUnchanged(f.DiskPath, f.Size, f.ModTime, pl.off, buf)
+	stamp, err := library.ReadUnchanged(f.DiskPath, f.Size, f.ModTime, pl.off, buf)
 	if errors.Is(err, xfer.ErrChanged) {
 		s.reportChanged(f.DiskPath)
 		s.markBroken(sv)
@@ -212,11 +229,40 @@ func (s *Seeder) ReadChunk(ctx context.Context, id manifest.VersionID, hash mani
 	if err != nil {
 		return err
 	}
+	if sv.trusts(hash, stamp) {
+		return nil
+	}
+	s.hashed.Add(1)
 	if sv.v.Sealed.HashAlgo.Sum(buf) != hash {
 		s.recheck(sv, pl.file)
 		return fmt.Errorf("chunk %s read from %s fails its hash: %w", hash, f.DiskPath, xfer.ErrChanged)
 	}
+	if stamp.Settled(s.now(), settle) {
+		sv.trust(hash, stamp)
+	}
 	return nil
+}
+
+// trusts reports whether chunk h was verified under stamp before: the
+// file it is read from has not changed since.
+func (sv *seededVersion) trusts(h manifest.ChunkHash, stamp library.Stamp) bool {
+	if !stamp.Valid() {
+		return false
+	}
+	sv.trustMu.Lock()
+	defer sv.trustMu.Unlock()
+	t, ok := sv.trusted[h]
+	return ok && t == stamp
+}
+
+// trust records that chunk h matched its hash when read under stamp.
+func (sv *seededVersion) trust(h manifest.ChunkHash, stamp library.Stamp) {
+	sv.trustMu.Lock()
+	defer sv.trustMu.Unlock()
+	if sv.trusted == nil {
+		sv.trusted = map[manifest.ChunkHash]library.Stamp{}
+	}
+	sv.trusted[h] = stamp
 }
 
 func (s *Seeder) unservable(sv *seededVersion, file int) bool {
