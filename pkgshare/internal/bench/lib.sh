@@ -89,14 +89,16 @@ spawn() {
 	echo "$!" >"$BENCH_DIR/pids/$name"
 }
 
-# stop NAME sends SIGTERM to the process spawn started as NAME and waits
-# for it (SIGKILL after 10 s).
+# stop NAME sends SIGTERM to the process spawn started as NAME, and
+# SIGCONT in case a suite had stopped it, and waits for it (SIGKILL after
+# 10 s).
 stop() {
 	local f="$BENCH_DIR/pids/$1" pid i
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	rm -f "$f"
 	kill -TERM "$pid" 2>/dev/null || return 0
+	kill -CONT -- "-$pid" 2>/dev/null || kill -CONT "$pid" 2>/dev/null || true
 	for i in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1

@@ -16,6 +16,14 @@
 PEER_FETCHERS=(p2psb kubo croc aria2 http https)
 PEER_PUBLISHERS=(p2psb kubo mktorrent)
 
+# The source processes (spawn names) each receiver reads from. While one
+# tool runs, every other tool's sources are stopped (SIGSTOP, their
+# process groups), and all of them while a packager runs: idle daemons
+# take CPU (kubo's and croc's relay a few per cent of a core each) from
+# whatever runs beside them, and no tool should pay for another's.
+declare -A PEER_SOURCES=([p2psb]=peers-seed [http]=nginx [https]=nginx [aria2]="tracker aria2-seed"
+	[kubo]=kubo-src [croc]=croc-relay)
+
 suite_peers() {
 	local W="$BENCH_DIR/peers" data fetch curl curls tp lp cid kaddr ihash name
 	peer_tools
@@ -76,6 +84,7 @@ peer_versions() {
 		"$CROC_VERSION" "$(dpkg-query -W -f '${Version}' mktorrent 2>/dev/null)"
 	printf 'size: %s MiB; rounds: %s, each in its own order (PEERS_SEED %s); publish %s, then fetch %s\n' \
 		"$PEERS_MIB" "$RUNS" "${PEERS_SEED:-1}" "${PEER_PUBLISHERS[*]}" "${PEER_FETCHERS[*]}"
+	echo "while a tool runs, the other tools' sources are stopped (SIGSTOP)"
 }
 
 # rounds KIND TOOL... runs each TOOL once per round, RUNS rounds, each
@@ -121,7 +130,9 @@ fetch_run() {
 		cmd=("${PEER_ENV[@]}" CROC_SECRET="$code" "$CROC_BIN" "${CROC_ARGS[@]}" --overwrite --out "$W/out") ;;
 	esac
 	sync
+	sources_only "$tool"
 	timed_run fetch "$tool" "$r" "${cmd[@]}"
+	sources_only all
 	kib=$(cat "$W/rss")
 	case $tool in
 	kubo) kib=$(peak_kib kubo-get) && stop kubo-get ;; # the daemon receives; `ipfs get` is its client
@@ -143,7 +154,9 @@ publish_run() {
 	mktorrent) cmd=(mktorrent -l 20 -a "http://127.0.0.1:$tp/announce" -o "$W/x.torrent" "$data/blob") ;;
 	esac
 	sync
+	sources_only none
 	timed_run publish "$tool" "$r" "${cmd[@]}"
+	sources_only all
 	case $tool in
 	p2psb) jq -e '.id | length > 0' "$W/publish-$tool.out" >/dev/null ;;
 	kubo) [ "$(tail -1 "$W/publish-$tool.out")" = "$cid" ] ;;
@@ -163,6 +176,21 @@ timed_run() {
 		die "peers: $kind $tool, round $r failed: $(tail -3 "$W/$kind-$tool.err"); no figures written"
 	t1=${EPOCHREALTIME/./}
 	echo "$(((t1 - t0) / 1000))" | awk '{printf "%.3f\n", $1 / 1000}' >"$W/secs"
+}
+
+# sources_only TOOL leaves running only TOOL's sources (PEER_SOURCES) and
+# stops the others'; "all" continues every source, "none" stops them all.
+sources_only() {
+	local t name sig mine
+	for t in "${!PEER_SOURCES[@]}"; do
+		mine=" ${PEER_SOURCES[$1]:-} "
+		for name in ${PEER_SOURCES[$t]}; do
+			sig=STOP
+			[ "$1" = all ] || [[ $mine == *" $name "* ]] && sig=CONT
+			kill -"$sig" -- "-$(cat "$BENCH_DIR/pids/$name")" 2>/dev/null ||
+				die "peers: cannot signal $name ($sig); no figures written"
+		done
+	done
 }
 
 # gone NAME succeeds once the process started as NAME has exited.
